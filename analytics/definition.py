@@ -22,6 +22,18 @@ class DefinitionError(ValueError):
 
 
 @dataclass(frozen=True)
+class ScorePart:
+    """One scored part of a ``payment`` sub-indicator: points for the rate of two named counts."""
+
+    numerator_field: str
+    denominator_field: str
+    max_points: float
+    full_at: float = 1.0
+    zero_denominator: str = "zero"
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
 class SubIndicator:
     code: str
     group: str
@@ -36,6 +48,9 @@ class SubIndicator:
     scope: str = "unit"
     filing_field: str | None = None
     filing_denominator: str | None = None
+    fitted: str = ""
+    parts: tuple[ScorePart, ...] = ()
+    portal_total_code: str | None = None
 
     def label(self, lang: str = "vi") -> str:
         return self.label_en if lang == "en" else self.label_vi
@@ -92,11 +107,34 @@ class IndexVersion:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """A rate measured from filing counts: sum(numerator columns) / sum(denominator columns) × 100."""
+
+    key: str
+    label_vi: str
+    label_en: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+
+    def label(self, lang: str = "vi") -> str:
+        return self.label_en if lang == "en" else self.label_vi
+
+    @property
+    def measurable(self) -> bool:
+        """False for targets no filing count can measure (surveys, waiting time)."""
+        return bool(self.numerator)
+
+    @property
+    def is_count(self) -> bool:
+        return bool(self.numerator) and not self.denominator
+
+
+@dataclass(frozen=True)
 class Definition:
     versions: dict[str, IndexVersion]
     grades: tuple[Grade, ...]
     common_groups: tuple[str, ...]
-    _common_labels: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
 
     def version(self, key: str) -> IndexVersion:
         try:
@@ -169,13 +207,21 @@ def _build(raw: dict) -> Definition:
         for g in v["groups"]:
             subs = []
             for s in g.get("subindicators", []):
-                sub = SubIndicator(group=g["key"], **s)
+                parts = tuple(ScorePart(**p) for p in s.get("parts", ()))
+                sub = SubIndicator(group=g["key"], **{**s, "parts": parts})
                 if sub.rule not in RULES:
                     raise DefinitionError(f"{vkey}.{g['key']}.{sub.code}: unknown rule {sub.rule!r}")
                 if sub.zero_denominator not in ZERO_DENOMINATOR_RULES:
                     raise DefinitionError(f"{sub.code}: unknown zero_denominator {sub.zero_denominator!r}")
                 if not 0 < sub.full_at <= 1:
                     raise DefinitionError(f"{sub.code}: full_at must be in (0, 1]")
+                if (sub.rule == "payment") != bool(parts):
+                    raise DefinitionError(f"{sub.code}: a payment rule needs parts, and only a payment rule has them")
+                if parts and abs(sum(p.max_points for p in parts) - sub.max_points) > 1e-9:
+                    raise DefinitionError(f"{sub.code}: part maxima do not add up to {sub.max_points}")
+                for p in parts:
+                    if p.zero_denominator not in ZERO_DENOMINATOR_RULES or not 0 < p.full_at <= 1:
+                        raise DefinitionError(f"{sub.code}: part {p.numerator_field}/{p.denominator_field} is invalid")
                 subs.append(sub)
             group = Group(
                 key=g["key"], label_vi=g["label_vi"], label_en=g["label_en"],
@@ -194,7 +240,9 @@ def _build(raw: dict) -> Definition:
         if abs(version.max_points - 100) > 1e-9:
             raise DefinitionError(f"{vkey}: groups add up to {version.max_points}, not 100")
         versions[vkey] = version
-    return Definition(versions=versions, grades=grades, common_groups=common)
+    metrics = {k: Metric(k, m["label_vi"], m["label_en"], tuple(m["numerator"]), tuple(m["denominator"]))
+               for k, m in raw.get("metrics", {}).items()}
+    return Definition(versions=versions, grades=grades, common_groups=common, metrics=metrics)
 
 
 @lru_cache(maxsize=1)

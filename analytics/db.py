@@ -1,0 +1,128 @@
+"""The DuckDB file: where it is, how readers open it, and how a writer changes it without blocking them.
+
+DuckDB lets one process hold a file read-write and then refuses every other process, readers included.
+So a writer never opens the live file: it copies it, writes the copy, and ``os.replace``-s the copy over
+the live file (atomic on POSIX). Open readers keep their snapshot; new connections see the new file.
+Writers queue on an advisory lock file so two ingests never race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "curated" / "analytics.duckdb"
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+class NoDatabase(FileNotFoundError):
+    """The database file does not exist (nothing has been loaded yet)."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database path: the argument, else env ANALYTICS_DB, else data/curated/analytics.duckdb."""
+    return Path(path or os.environ.get("ANALYTICS_DB") or DEFAULT_DB)
+
+
+def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database (raises NoDatabase if there is none)."""
+    p = db_path(path)
+    if not p.exists():
+        raise NoDatabase(str(p))
+    return duckdb.connect(str(p), read_only=True)
+
+
+def data_version(path: str | os.PathLike | None = None) -> str:
+    """A token that changes whenever a writer swaps in a new database (for cache keys)."""
+    p = db_path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the curated tables and the SQL models (views) if they are missing."""
+    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    _load_definition_groups(con)
+    for model in sorted(SQL_DIR.glob("stg_*.sql")) + sorted(SQL_DIR.glob("mart_*.sql")):
+        create_view(con, model)
+
+
+def _load_definition_groups(con) -> None:
+    """Refresh the definition_groups table from the index definition, so SQL rolls up as the YAML says."""
+    from analytics.definition import load_definition
+
+    rows = [(v.key, g.key, g.rolls_up_to, g.max_points, g.label_vi, g.label_en)
+            for v in load_definition().versions.values() for g in v.groups]
+    con.execute("DELETE FROM definition_groups")
+    con.executemany("INSERT INTO definition_groups VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def create_view(con: duckdb.DuckDBPyConnection, model: Path) -> None:
+    """(Re)create the view a model file defines; the view is named after the file."""
+    body = model.read_text(encoding="utf-8")
+    con.execute(f'CREATE OR REPLACE VIEW "{model.stem}" AS\n{body}')
+
+
+@contextlib.contextmanager
+def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
+    """A read-write connection to a private copy of the database, swapped in atomically on success.
+
+    On an exception the copy is discarded and the live database is exactly as it was.
+    """
+    live = db_path(path)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = live.with_name(live.name + ".lock")
+    with open(lock_path, "a+") as lock:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(lock, flags)
+        except BlockingIOError as exc:
+            raise WriterBusy(str(live)) from exc
+        tmp = live.with_name(f"{live.name}.tmp-{os.getpid()}")
+        _remove(tmp)
+        if live.exists():
+            shutil.copy2(live, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            apply_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(tmp, live)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            _remove(tmp)
+            raise
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class WriterBusy(RuntimeError):
+    """Another process is writing the database."""
+
+
+def _remove(p: Path) -> None:
+    for candidate in (p, p.with_name(p.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+
+
+def query_df(sql: str, params: list | dict | None = None, *, con=None, path=None):
+    """A query's result as a DataFrame (opens a read-only connection unless one is given)."""
+    own = con is None
+    con = con or connect_read_only(path)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        if own:
+            con.close()

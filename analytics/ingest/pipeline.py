@@ -1,0 +1,452 @@
+"""Loading files into the database: detect the kind, parse, validate, resolve units, write in one transaction.
+
+One file is one transaction: a file that fails leaves the database as it was. The same file twice
+changes nothing (matched by SHA-256). A corrected file for the same source and period replaces
+what the earlier version loaded, and the ingest log says which ingest it replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from analytics import db as dbmod
+from analytics.definition import fold
+from analytics.ingest.common import KINDS, Options, Parsed
+from analytics.ingest.sheets import find_table, read_sheets
+from analytics.messages import IngestError, msg
+from analytics.parsing import unit_key
+
+TABLE_COLUMNS: dict[str, list[str]] = {}
+LEVELS_FROM_PORTAL = {"PROVINCIAL_DEPARTMENT": "department", "COMMUNE_PEOPLE_COMMITTEE": "commune", "PROVINCE": "province",
+                      "COMMUNE": "commune"}
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file: str
+    status: str  # loaded | unchanged | failed
+    kind: str | None = None
+    periods: list[str] = field(default_factory=list)
+    rows_loaded: int = 0
+    rejects: list[dict] = field(default_factory=list)
+    replaced: list[tuple[int, str]] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: IngestError | None = None
+    ingest_id: int | None = None
+    seconds: float = 0.0
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def detect_kind(path: Path, sheets) -> str | None:
+    """The kind of a tabular file from its headers: the layout whose columns it names best."""
+    from analytics.definition import load_definition
+
+    candidates = {
+        "index": ("index_table", {"unit"}),
+        "filings": ("filings", {"received_total"}),
+        "crosswalk": ("crosswalk", {"alias", "unit"}),
+        "targets": ("targets", {"metric", "target_value"}),
+        "catalog": ("catalog", {"procedure_name", "published_time"}),
+    }
+    best, best_score = None, 0
+    components = set(load_definition().common_groups)
+    for kind, (layout, required) in candidates.items():
+        table = find_table(sheets, layout, required)
+        if table is None:
+            continue
+        score = len(table.columns)
+        if kind == "index" and len(components & set(table.columns)) < 2:
+            continue
+        if kind == "filings" and not ({"procedure_name", "unit", "procedure_code"} & set(table.columns)):
+            continue
+        if score > best_score:
+            best, best_score = kind, score
+    return best
+
+
+def parse_file(path: Path, options: Options, display: str | None = None) -> Parsed:
+    """Read and validate one file without touching the database (raises IngestError when nothing can load)."""
+    display = display or path.name
+    if not path.exists():
+        raise IngestError("file_missing", file=display)
+    if path.stat().st_size == 0:
+        raise IngestError("unreadable", file=display, detail="0 bytes")
+    kind = options.kind
+    if kind and kind not in KINDS:
+        raise IngestError("unknown_kind", file=display)
+    if path.suffix.lower() == ".json" or kind == "portal":
+        from analytics.ingest.portal import PortalFormatError, looks_like_portal, parse_portal_file
+
+        if kind and kind != "portal":
+            raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang), detail="JSON")
+        if not looks_like_portal(path):
+            raise IngestError("wrong_kind", file=display, expected=_kind_label("portal", options.lang),
+                              detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
+        try:
+            parsed = parse_portal_file(path, options.period)
+        except PortalFormatError as exc:
+            raise IngestError("portal_format", file=display, detail=str(exc)) from exc
+        return portal_to_parsed(parsed, path, options, display)
+    sheets = read_sheets(path, display)
+    if not any(any(c is not None for c in row) for s in sheets for row in s.rows):
+        raise IngestError("empty_sheet", file=display, sheet=sheets[0].name if sheets else None)
+    detected = detect_kind(path, sheets)
+    if kind is None:
+        kind = detected
+        if kind is None:
+            raise IngestError("unknown_kind", file=display)
+    elif detected is not None and detected != kind and kind != "index":
+        raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang),
+                          detail=_kind_label(detected, options.lang))
+    from analytics.ingest import filings, index_table, simple
+
+    parser = {"index": index_table.parse_index_table, "filings": filings.parse_filings,
+              "crosswalk": simple.parse_crosswalk, "targets": simple.parse_targets, "catalog": simple.parse_catalog}[kind]
+    if kind == "index" and detected not in (None, "index"):
+        raise IngestError("wrong_kind", file=display, expected=_kind_label("index", options.lang),
+                          detail=_kind_label(detected, options.lang))
+    return parser(path, sheets, options, display)
+
+
+def _kind_label(kind: str, lang: str | None) -> str:
+    vi = {"index": "bảng kết quả Bộ chỉ số", "portal": "dữ liệu đánh giá của Cổng DVCQG", "filings": "số liệu hồ sơ",
+          "crosswalk": "danh mục đơn vị", "targets": "bảng chỉ tiêu", "catalog": "danh mục TTHC"}
+    en = {"index": "an index result table", "portal": "national-portal evaluation data", "filings": "filing counts",
+          "crosswalk": "a unit crosswalk", "targets": "a targets table", "catalog": "a procedure catalogue"}
+    return (en if (lang or "").startswith("en") else vi).get(kind, kind)
+
+
+def portal_to_parsed(p, path: Path, options: Options, display: str) -> Parsed:
+    """The portal parser's frames in the shape of the database tables."""
+    from analytics.ingest.common import default_origin
+
+    metrics = p.metrics.copy()
+    groups = p.groups.copy()
+    for frame in (metrics, groups):
+        frame["period"] = p.period
+        frame["period_type"] = p.period_type
+        frame["scope"] = p.scope
+        frame["formality_code"] = p.formality_code
+        frame["portal_group"] = p.portal_group
+        frame["illustrative"] = False if options.illustrative is None else options.illustrative
+        frame["source_file"] = display
+    origin = options.origin or default_origin(path, "portal")
+    return Parsed(kind="portal", file=display, sheet=None, periods=[p.period], origin=origin,
+                  frames={"portal_metrics": metrics, "portal_groups": groups}, notes=list(p.notes),
+                  illustrative=bool(options.illustrative), source_document=options.source_document)
+
+
+class UnitResolver:
+    """Maps the names and codes a file uses to unit ids, through the crosswalk; never by fuzzy matching."""
+
+    def __init__(self, con):
+        self.con = con
+        self.by_key: dict[str, str] = {}
+        self.by_portal_id: dict[str, str] = {}
+        for unit_id, name, portal_id, portal_code in con.execute(
+                "SELECT unit_id, display_name, portal_unit_id, portal_code FROM units").fetchall():
+            self.by_key[unit_key(name)] = unit_id
+            self.by_key[unit_id] = unit_id
+            if portal_id:
+                self.by_portal_id[portal_id] = unit_id
+            if portal_code:
+                self.by_key[unit_key(portal_code)] = unit_id
+        for alias_key, unit_id in con.execute("SELECT alias_key, unit_id FROM unit_aliases").fetchall():
+            self.by_key[alias_key] = unit_id
+        self.new_units: list[dict] = []
+
+    def resolve(self, name: str, level: str | None = None, province: str | None = None, portal_unit_id: str | None = None,
+                portal_code: str | None = None) -> str:
+        if portal_unit_id and portal_unit_id in self.by_portal_id:
+            return self.by_portal_id[portal_unit_id]
+        for candidate in (portal_code, name):
+            if candidate and unit_key(candidate) in self.by_key:
+                unit_id = self.by_key[unit_key(candidate)]
+                if portal_unit_id:
+                    self.by_portal_id[portal_unit_id] = unit_id
+                    self.con.execute("UPDATE units SET portal_unit_id = coalesce(portal_unit_id, ?), "
+                                     "portal_code = coalesce(portal_code, ?) WHERE unit_id = ?",
+                                     [portal_unit_id, portal_code, unit_id])
+                return unit_id
+        unit_id = f"portal:{portal_code}" if portal_code else unit_key(name)
+        if unit_id in self.by_key.values() and unit_key(name) not in self.by_key:
+            unit_id = f"{unit_id}#{len(self.new_units)}"
+        self.by_key[unit_key(name)] = unit_id
+        if portal_code:
+            self.by_key[unit_key(portal_code)] = unit_id
+        if portal_unit_id:
+            self.by_portal_id[portal_unit_id] = unit_id
+        self.new_units.append({"unit_id": unit_id, "display_name": name, "unit_level": level, "province": province,
+                               "portal_code": portal_code, "portal_unit_id": portal_unit_id})
+        return unit_id
+
+
+def _insert(con, table: str, df: pd.DataFrame) -> int:
+    """Bulk-insert a DataFrame's columns that the table has (by name); returns the row count."""
+    if df is None or df.empty:
+        return 0
+    cols = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    use = [c for c in cols if c in df.columns]
+    frame = df[use]
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'INSERT INTO "{table}" ({", ".join(use)}) SELECT {", ".join(use)} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+    return len(frame)
+
+
+DATA_TABLES = {"index": ["index_scores"], "portal": ["portal_metrics", "portal_groups", "index_scores"],
+               "filings": ["filing_counts"], "crosswalk": ["unit_aliases"], "targets": ["targets"],
+               "catalog": ["procedure_catalog"]}
+
+
+def _province_of(parsed: Parsed) -> str | None:
+    frames = parsed.frames.get("portal_groups")
+    if frames is not None and len(frames):
+        prov = frames[frames["is_province_row"]]["unit_name"]
+        if len(prov):
+            name = str(prov.iloc[0])
+            i = fold(name).find("tinh ")
+            return name[i + 5:].strip() if i >= 0 else name
+    return None
+
+
+def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, started: float) -> FileResult:
+    """Write one parsed file inside the caller's transaction; returns what was loaded and replaced."""
+    result = FileResult(parsed.file, "loaded", parsed.kind, parsed.periods, rejects=parsed.rejects, notes=list(parsed.notes))
+    ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingest_log").fetchone()[0]
+    result.ingest_id = ingest_id
+    resolver = UnitResolver(con)
+    # replacement: earlier ingests of the same source (kind + origin) lose their rows for these periods
+    previous = con.execute(
+        "SELECT ingest_id, file_name FROM ingest_log WHERE kind = ? AND origin = ? AND status = 'loaded' ORDER BY ingest_id",
+        [parsed.kind, parsed.origin]).fetchall()
+    for old_id, old_file in previous:
+        removed = 0
+        for table in DATA_TABLES[parsed.kind]:
+            if parsed.periods and table not in ("unit_aliases", "targets", "procedure_catalog"):
+                n = con.execute(f'SELECT count(*) FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))',
+                                [old_id, parsed.periods]).fetchone()[0]
+                con.execute(f'DELETE FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))', [old_id, parsed.periods])
+            else:
+                n = con.execute(f'SELECT count(*) FROM "{table}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
+                con.execute(f'DELETE FROM "{table}" WHERE ingest_id = ?', [old_id])
+            removed += n
+        if removed:
+            result.replaced.append((old_id, old_file))
+            left = sum(con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
+                       for t in DATA_TABLES[parsed.kind])
+            if not left:
+                con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
+            con.execute("DELETE FROM rejects WHERE ingest_id = ? AND ? ", [old_id, not left])
+    rows = 0
+    if parsed.kind == "index":
+        long = parsed.frames["index_scores"].copy()
+        long["unit_id"] = [resolver.resolve(n, lvl) for n, lvl in zip(long["unit_name"], long["unit_level"])]
+        long["ingest_id"] = ingest_id
+        rows = _insert(con, "index_scores", long) // max(1, long["component"].nunique())
+    elif parsed.kind == "portal":
+        province = _province_of(parsed)
+        metrics, groups = parsed.frames["portal_metrics"].copy(), parsed.frames["portal_groups"].copy()
+        ids = {}
+        for frame in (groups, metrics):
+            for rec in frame[["portal_unit_id", "portal_code", "unit_name", "unit_type", "portal_level"]].drop_duplicates(
+                    "portal_unit_id").itertuples(index=False):
+                if rec.portal_unit_id in ids:
+                    continue
+                level = LEVELS_FROM_PORTAL.get(rec.unit_type or "") or LEVELS_FROM_PORTAL.get(rec.portal_level or "")
+                if level == "province" or (rec.portal_level == "PROVINCE" and rec.unit_type is None):
+                    level = "department"
+                ids[rec.portal_unit_id] = (rec, level)
+        prov_ids = set(groups.loc[groups["is_province_row"], "portal_unit_id"]) | set(metrics.loc[metrics["is_province_row"], "portal_unit_id"])
+        resolved = {}
+        for pid, (rec, level) in ids.items():
+            lvl = "province" if pid in prov_ids else level
+            code = rec.portal_code if isinstance(rec.portal_code, str) else None
+            resolved[pid] = resolver.resolve(rec.unit_name, lvl, province, pid, code)
+        for frame in (metrics, groups):
+            frame["unit_id"] = frame["portal_unit_id"].map(resolved)
+            frame["ingest_id"] = ingest_id
+        rows = _insert(con, "portal_metrics", metrics)
+        _insert(con, "portal_groups", groups)
+        if parsed.frames["portal_groups"]["scope"].iloc[0] == "all" if len(groups) else False:
+            scores = groups.rename(columns={"group_key": "component", "json_path": "column_name"})
+            scores["index_version"] = "v2025"
+            scores["source_document"] = parsed.source_document or "Cổng Dịch vụ công quốc gia"
+            scores["sheet"] = None
+            _insert(con, "index_scores", scores)
+    elif parsed.kind == "filings":
+        df = parsed.frames["filing_counts"].copy()
+        df["unit_id"] = [resolver.resolve(n) for n in df["unit_name"]]
+        df["ingest_id"] = ingest_id
+        rows = _insert(con, "filing_counts", df)
+    elif parsed.kind == "crosswalk":
+        df = parsed.frames["unit_aliases"].copy()
+        # the canonical unit of each alias exists (or is created) first, then the alias points at it
+        df["unit_id"] = [resolver.resolve(n, lvl) for n, lvl in zip(df["unit_name"], df["unit_level"])]
+        for code, unit_id in zip(df["portal_code"], df["unit_id"]):
+            if isinstance(code, str):
+                con.execute("UPDATE units SET portal_code = coalesce(portal_code, ?) WHERE unit_id = ?", [code, unit_id])
+        df["ingest_id"] = ingest_id
+        rows = _insert(con, "unit_aliases", df)
+    elif parsed.kind == "targets":
+        df = parsed.frames["targets"].copy()
+        df["unit_id"] = [None if not isinstance(n, str) else resolver.resolve(n) for n in df["unit_name"]]
+        df["source_file"] = parsed.file
+        df["ingest_id"] = ingest_id
+        rows = _insert(con, "targets", df)
+    elif parsed.kind == "catalog":
+        df = parsed.frames["procedure_catalog"].copy()
+        if df["unit_name"].isna().any():
+            guess = _unit_in_filename(con, path)
+            if guess is None:
+                raise IngestError("missing_columns", file=parsed.file, sheet=parsed.sheet, columns="“Đơn vị”",
+                                  hint_params={"example": "Đơn vị"})
+            df["unit_name"] = df["unit_name"].fillna(guess)
+        df["unit_id"] = [resolver.resolve(n) for n in df["unit_name"]]
+        df["source_file"] = parsed.file
+        df["ingest_id"] = ingest_id
+        rows = _insert(con, "procedure_catalog", df)
+    if resolver.new_units:
+        units = pd.DataFrame(resolver.new_units)
+        units["ingest_id"] = ingest_id
+        _insert(con, "units", units)
+        result.new_units = [u["display_name"] for u in resolver.new_units]
+    if parsed.rejects:
+        rej = pd.DataFrame(parsed.rejects)
+        rej["ingest_id"] = ingest_id
+        _insert(con, "rejects", rej)
+    result.rows_loaded = rows
+    result.seconds = time.perf_counter() - started
+    log = pd.DataFrame([{
+        "ingest_id": ingest_id, "file_name": parsed.file, "file_path": str(path), "sha256": sha, "size_bytes": size,
+        "kind": parsed.kind, "origin": parsed.origin, "periods": ",".join(parsed.periods), "sheet": parsed.sheet,
+        "rows_loaded": rows, "rows_rejected": len(parsed.rejects), "status": "loaded",
+        "replaces": ",".join(str(i) for i, _ in result.replaced) or None, "illustrative": parsed.illustrative,
+        "source_document": parsed.source_document, "started_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "duration_ms": result.seconds * 1000, "message": "\n".join(result.notes) or None,
+    }])
+    _insert(con, "ingest_log", log)
+    return result
+
+
+def _unit_in_filename(con, path: Path) -> str | None:
+    """The one known unit whose name appears in a file name ("danh-muc-tthc-so-cong-thuong.csv")."""
+    stem = fold(path.stem).replace("-", " ").replace("_", " ")
+    hits = [name for (name,) in con.execute("SELECT display_name FROM units").fetchall() if unit_key(name) in stem]
+    return max(hits, key=len) if hits else None
+
+
+def already_loaded(con, sha: str) -> int | None:
+    row = con.execute("SELECT max(ingest_id) FROM ingest_log WHERE sha256 = ? AND status = 'loaded'", [sha]).fetchone()
+    return row[0] if row else None
+
+
+def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[FileResult]:
+    """Load files into the database, each in its own transaction; returns one result per file."""
+    results: list[FileResult] = []
+    with dbmod.writer(db) as con:
+        for i, path in enumerate(paths, 1):
+            started = time.perf_counter()
+            display = path.name
+            try:
+                if not path.exists():
+                    raise IngestError("file_missing", file=display)
+                sha, size = sha256_of(path), path.stat().st_size
+                old = already_loaded(con, sha)
+                if old is not None:
+                    results.append(FileResult(display, "unchanged", ingest_id=old))
+                    continue
+                parsed = parse_file(path, options, display)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    result = write_parsed(con, parsed, path=path, sha=sha, size=size, started=started)
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                results.append(result)
+            except IngestError as exc:
+                results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
+            if progress:
+                progress(i, len(paths), results[-1])
+    return results
+
+
+def validate(paths: list[Path], options: Options) -> list[FileResult]:
+    """Parse and validate files without touching any database."""
+    results = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            parsed = parse_file(path, options, path.name)
+            results.append(FileResult(path.name, "valid", parsed.kind, parsed.periods, parsed.rows, parsed.rejects,
+                                      notes=parsed.notes, seconds=time.perf_counter() - started))
+        except IngestError as exc:
+            results.append(FileResult(path.name, "failed", error=exc, seconds=time.perf_counter() - started))
+    return results
+
+
+def describe(result: FileResult, lang: str | None = None) -> list[str]:
+    """Human lines about one file's result (for the CLI and the dashboard)."""
+    lines = []
+    if result.status == "failed":
+        lines.append(msg("failed", lang, file=result.file, reason=result.error.render(lang)))
+        return lines
+    if result.status == "unchanged":
+        return [msg("unchanged", lang, file=result.file, ingest_id=result.ingest_id)]
+    key = "valid" if result.status == "valid" else "loaded"
+    lines.append(msg(key, lang, file=result.file, rows=result.rows_loaded, kind=result.kind,
+                     period=", ".join(result.periods) or "—"))
+    for old_id, old_file in result.replaced:
+        lines.append("  " + msg("replaced", lang, file=result.file, old=old_id, old_file=old_file))
+    for note in result.notes:
+        lines.append("  " + note)
+    if result.new_units:
+        names = ", ".join(result.new_units[:12]) + (f" (+{len(result.new_units) - 12})" if len(result.new_units) > 12 else "")
+        lines.append("  " + msg("new_units", lang, names=names))
+    if result.rejects:
+        lines.append("  " + msg("rejected_rows", lang, n=len(result.rejects)))
+        for r in result.rejects:
+            where = ", ".join(x for x in [r["file_name"], r["sheet"] and f"sheet “{r['sheet']}”" if lang == "en" else r["sheet"] and f"trang “{r['sheet']}”",
+                                          r["row_number"] and (("row " if lang == "en" else "dòng ") + str(r["row_number"])),
+                                          r["column_name"] and (("column “" if lang == "en" else "cột “") + r["column_name"] + "”")] if x)
+            lines.append(f"    - {where}: {r['reason']} [{r['value'] if r['value'] is not None else ''}]")
+    return lines
+
+
+def exit_code(results: list[FileResult]) -> int:
+    """0 everything loaded; 1 loaded with rejected rows; 2 nothing loaded."""
+    if not results or all(r.status == "failed" for r in results):
+        return 2
+    if any(r.status == "failed" for r in results) or any(r.rejects for r in results):
+        return 1
+    return 0
+
+
+def result_json(r: FileResult, lang=None) -> dict:
+    return {"file": r.file, "status": r.status, "kind": r.kind, "periods": r.periods, "rows_loaded": r.rows_loaded,
+            "rejects": r.rejects, "replaced": [i for i, _ in r.replaced], "new_units": r.new_units, "notes": r.notes,
+            "error": r.error.render(lang) if r.error else None}
+
+
+__all__ = ["ingest", "validate", "parse_file", "describe", "exit_code", "Options", "FileResult", "json"]

@@ -1,0 +1,180 @@
+"""Reading spreadsheets as they are (xlsx, xls, ods, csv) and finding the table inside them.
+
+A table can sit on any sheet, below any number of title rows, under a one-, two- or three-row
+(merged) header, with its columns in any order. ``find_table`` scores every candidate header
+position against a layout's header aliases and returns the best one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analytics.messages import IngestError
+from analytics.parsing import header_key, is_blank, match_header, nfc
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+MAX_HEADER_SCAN_ROWS = 40
+MAX_HEADER_DEPTH = 3
+
+
+@dataclass
+class Sheet:
+    name: str | None  # None for CSV
+    rows: list[list]  # cell values, row 0 = spreadsheet row 1
+
+
+@dataclass
+class Table:
+    """A located table: which sheet, where its header is, and which column holds which field."""
+
+    sheet: Sheet
+    header_row: int  # 0-based index of the first header row
+    header_depth: int
+    columns: dict[str, int]  # field -> 0-based column index
+    headers: dict[str, str]  # field -> header text as written
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + self.header_depth
+
+    def title_text(self) -> str:
+        """The text above the header (titles, subtitles), one line per row."""
+        lines = []
+        for row in self.sheet.rows[: self.header_row]:
+            cells = [nfc(c) for c in row if not is_blank(c)]
+            if cells:
+                lines.append(" ".join(cells))
+        return "\n".join(lines)
+
+
+def read_sheets(path: Path, display: str) -> list[Sheet]:
+    """Every sheet of a workbook (or the one table of a CSV) as lists of cell values."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            return _read_excel(path)
+        if suffix in {".csv", ".txt", ".tsv"}:
+            return [Sheet(None, _read_csv(path))]
+    except IngestError:
+        raise
+    except Exception as exc:  # the readers raise many types for corrupt files
+        raise IngestError("unreadable", file=display, detail=f"{type(exc).__name__}: {exc}".strip()[:300]) from exc
+    raise IngestError("unreadable", file=display, detail=f"{suffix or 'no extension'} is not .xlsx, .xls, .ods or .csv")
+
+
+def _read_excel(path: Path) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for name in wb.sheet_names:
+        data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheets.append(Sheet(name, [[None if c == "" else c for c in row] for row in data]))
+    return sheets
+
+
+def _read_csv(path: Path) -> list[list]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "utf-16", "cp1258", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise ValueError("unknown text encoding")
+    if "\x00" in text[:1000]:
+        raise ValueError("binary content, not a text CSV")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = max(";,\t", key=sample.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [[None if c.strip() == "" else c for c in row] for row in reader]
+
+
+def _header_paths(rows: list[list], start: int, depth: int, width: int) -> list[list[str]]:
+    """For each column, the header texts from top to bottom.
+
+    A merged group header keeps its value in its first cell only, so in every header row but the
+    last a value is carried right across the blank cells that follow it.
+    """
+    paths = [[] for _ in range(width)]
+    for r in range(start, start + depth):
+        row = rows[r] if r < len(rows) else []
+        last = r == start + depth - 1
+        carried = None
+        for c in range(width):
+            value = row[c] if c < len(row) else None
+            if not is_blank(value):
+                carried = text = nfc(value)
+            else:
+                text = None if last else carried
+            if text and (not paths[c] or paths[c][-1] != text):
+                paths[c].append(text)
+    return paths
+
+
+def _match_path(path: list[str], layout: str) -> str | None:
+    """The field a column's header path names: the longest matching suffix wins ("Đã giải quyết Tổng số")."""
+    for i in range(len(path)):
+        field_ = match_header(" ".join(path[i:]), layout)
+        if field_:
+            return field_
+    return None
+
+
+def locate(sheet: Sheet, layout: str, required: set[str]) -> Table | None:
+    """The best header position for a layout on one sheet, or None when no row names the required fields."""
+    rows = sheet.rows
+    width = max((len(r) for r in rows[: MAX_HEADER_SCAN_ROWS + MAX_HEADER_DEPTH]), default=0)
+    best: tuple[int, Table] | None = None
+    for start in range(min(len(rows), MAX_HEADER_SCAN_ROWS)):
+        if sum(1 for c in rows[start] if not is_blank(c)) < 2:
+            continue
+        for depth in range(1, MAX_HEADER_DEPTH + 1):
+            if start + depth > len(rows):
+                break
+            paths = _header_paths(rows, start, depth, width)
+            columns, headers, unmatched = {}, {}, []
+            for c, path in enumerate(paths):
+                if not path:
+                    continue
+                f = _match_path(path, layout)
+                if f and f not in columns:
+                    columns[f] = c
+                    headers[f] = " / ".join(path)
+                elif not f:
+                    unmatched.append(" / ".join(path))
+            if not required <= set(columns):
+                continue
+            # more matched fields is better; then a shallower header
+            score = len(columns) * 10 - depth
+            if best is None or score > best[0]:
+                best = (score, Table(sheet, start, depth, columns, headers, unmatched))
+    return best[1] if best else None
+
+
+def find_table(sheets: list[Sheet], layout: str, required: set[str]) -> Table | None:
+    """The best table for a layout across all sheets of a file."""
+    found = [t for t in (locate(s, layout, required) for s in sheets) if t is not None]
+    if not found:
+        return None
+    return max(found, key=lambda t: len(t.columns))
+
+
+def cell(row: list, index: int | None):
+    """The value at a column index of a row, None when the row is shorter or the field is absent."""
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def row_is_blank(row: list) -> bool:
+    return all(is_blank(c) for c in row)

@@ -1,0 +1,158 @@
+"""Cell-level parsing of what people type into spreadsheets: numbers with decimal commas, header texts, names.
+
+Pure functions only; ingestion builds on them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from analytics.definition import fold, load_definition
+
+HEADERS_PATH = Path(__file__).with_name("headers.yaml")
+_POINTS_SUFFIX = re.compile(r"\(\s*\d+([.,]\d+)?\s*(diem|d)?\s*\)|\(\s*%\s*\)")
+_BLANK = {"", "-", "—", "–", "x", "n/a", "na", "null", "none", "nan", "..", "..."}
+
+
+class NumberError(ValueError):
+    """A cell that should hold a number holds text that is not one."""
+
+
+def nfc(text) -> str:
+    """Text in Unicode NFC with runs of white space (line breaks included) folded to one space."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def is_blank(value) -> bool:
+    """True for an empty cell (None, NaN, "", "-", …): unknown, never zero."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(value, str) and value.strip().lower() in _BLANK
+
+
+def parse_number(value) -> float | None:
+    """The number a cell holds: 19.8 from 19.8, "19,8", "19.8", "1.234,5", "1,234.5", "99,99 %"; None if blank.
+
+    Raises NumberError for text that is not a number.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise NumberError(str(value))
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
+    text = text.rstrip("%")
+    if not text:
+        return None
+    neg = False
+    if text.startswith("(") and text.endswith(")"):
+        neg, text = True, text[1:-1]
+    if text.startswith(("-", "−", "–")):
+        neg, text = True, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    if not re.fullmatch(r"[0-9.,]+", text) or not re.search(r"\d", text):
+        raise NumberError(str(value))
+    if "," in text and "." in text:
+        # whichever comes last is the decimal separator
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        # one comma: the Vietnamese decimal comma ("19,8"); several: thousands separators ("1,234,567")
+        text = text.replace(",", "") if text.count(",") > 1 else text.replace(",", ".")
+    elif text.count(".") > 1:
+        # "9.436.000": dots are thousands separators
+        text = text.replace(".", "")
+    elif "." in text:
+        whole, frac = text.split(".")
+        # Vietnamese writes thousands with a dot ("9.436"); scores never carry three decimals,
+        # so a dot followed by exactly three digits after a non-zero whole part is a thousands dot.
+        if len(frac) == 3 and whole.lstrip("0"):
+            text = whole + frac
+    try:
+        number = float(text)
+    except ValueError as exc:  # pragma: no cover - the regex guards this
+        raise NumberError(str(value)) from exc
+    return -number if neg else number
+
+
+def parse_count(value) -> int | None:
+    """A whole count from a cell ("9.436" → 9436, 12.0 → 12); None if blank; NumberError if fractional or text."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if abs(number - round(number)) > 1e-9:
+        raise NumberError(str(value))
+    return int(round(number))
+
+
+def header_key(text) -> str:
+    """A header cell folded for matching: no diacritics, lower case, no "(22 điểm)" suffix, single spaces."""
+    t = fold(text)
+    t = _POINTS_SUFFIX.sub(" ", t)
+    t = t.replace("–", "-").replace("—", "-")
+    t = re.sub(r"[:*]+", " ", t)
+    return " ".join(t.split()).strip(" .")
+
+
+@lru_cache(maxsize=1)
+def header_aliases() -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each layout (index_table, filings, catalog, crosswalk, targets): field → folded aliases.
+
+    The index table also accepts each five-group component by its label and aliases in definition.yaml.
+    """
+    with open(HEADERS_PATH, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    out = {layout: {field: tuple(header_key(a) for a in aliases) for field, aliases in fields.items()}
+           for layout, fields in raw.items()}
+    comps = {}
+    for group in load_definition().five_groups.groups:
+        comps[group.key] = tuple({header_key(group.label_vi), header_key(group.label_en), group.key,
+                                  *(header_key(a) for a in group.aliases)})
+    out["index_table"] = {**comps, **out["index_table"]}
+    return out
+
+
+def match_header(text, layout: str) -> str | None:
+    """The canonical field a header cell names in a layout, or None."""
+    key = header_key(text)
+    if not key:
+        return None
+    for field, aliases in header_aliases()[layout].items():
+        if key in aliases:
+            return field
+    return None
+
+
+def unit_key(name) -> str:
+    """A unit name folded for matching across files (case, diacritics, white space, "TP." → "thanh pho")."""
+    t = fold(name)
+    t = re.sub(r"\btp\.?\s*", "thanh pho ", t)
+    t = re.sub(r"\btx\.?\s*", "thi xa ", t)
+    t = re.sub(r"[.,;]", " ", t)
+    return " ".join(t.split())
+
+
+def neutralise_formula(text):
+    """Cell text that cannot be read as a spreadsheet formula (prefix ' to = + - @)."""
+    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

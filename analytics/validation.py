@@ -1,0 +1,182 @@
+"""Row validation with Great Expectations, the expectations generated from the index definition.
+
+Great Expectations takes seconds to import, so this module imports it lazily: only ingestion and
+``validate`` pay for it, never the dashboard or a read command.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from analytics.definition import load_definition
+
+TOTAL_TOLERANCE_POINTS = 0.011  # published totals are sums of 2-decimal components
+
+FILING_SUMS = [
+    # whole, parts — QĐ 766 one-stop reports: received = new online + in person + postal + carried over, …
+    ("received_total", ("received_online", "received_in_person", "received_postal", "carried_over")),
+    ("resolved_total", ("resolved_early", "resolved_on_time", "resolved_late")),
+    ("pending_total", ("pending_within_time", "pending_overdue")),
+]
+FILING_PARTS = [
+    # part, whole: no part larger than its whole
+    ("resolved_total", "received_total"),
+    ("pending_total", "received_total"),
+    ("digitized_components", "received_total"),
+    ("electronic_results", "resolved_total"),
+    ("reused_data", "received_total"),
+    ("fee_filings", "received_total"),
+    ("online_payments", "fee_filings"),
+    ("synced_filings", "received_total"),
+    ("feedback_on_time", "feedback_total"),
+    ("feedback_satisfied", "feedback_total"),
+]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One row that broke one expectation."""
+
+    index: int
+    column: str
+    reason_key: str
+    params: dict
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    return gx
+
+
+_counter = itertools.count()
+
+
+def _run(df: pd.DataFrame, expectations: list) -> list:
+    """Validation results of the expectations on a DataFrame (ephemeral context: no files, no network)."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    n = next(_counter)
+    batch_def = (ctx.data_sources.add_pandas(f"p{n}").add_dataframe_asset(f"a{n}")
+                 .add_batch_definition_whole_dataframe(f"b{n}"))
+    suite = ctx.suites.add(gx.ExpectationSuite(name=f"s{n}", expectations=expectations))
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"v{n}", data=batch_def, suite=suite))
+    res = vd.run(batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
+    return res.results
+
+
+def _unexpected(result) -> list[int]:
+    return list(result.result.get("unexpected_index_list") or [])
+
+
+def index_failures(wide: pd.DataFrame, components: list[str]) -> list[Failure]:
+    """Rows of a wide index table (one row per unit) that break the definition's expectations.
+
+    ``wide`` has one column per component key, ``total``, ``reported_grade`` (as a grade key) and
+    ``period``/``unit_id``. Checked: each score between 0 and its max; total = sum of components
+    within 0.011; reported grade = the grade the total earns; one row per (period, unit).
+    """
+    if wide.empty:
+        return []
+    gx = _gx()
+    d = load_definition()
+    df = wide.reset_index(drop=True).copy()
+    exps, meta = [], []
+    for comp in components + ["total"]:
+        max_points = d.common_max(comp)
+        exps.append(gx.expectations.ExpectColumnValuesToBeBetween(column=comp, min_value=0, max_value=max_points))
+        meta.append((comp, "range", {"max": max_points}))
+    parts = df[components]
+    complete = parts.notna().all(axis=1) & df["total"].notna()
+    df["_sum_components"] = parts.sum(axis=1).round(2).where(complete)
+    df["_total_diff"] = (df["total"] - df["_sum_components"]).where(complete)
+    exps.append(gx.expectations.ExpectColumnValuesToBeBetween(
+        column="_total_diff", min_value=-TOTAL_TOLERANCE_POINTS, max_value=TOTAL_TOLERANCE_POINTS))
+    meta.append(("total", "total_mismatch", {}))
+    df["_computed_grade"] = df["total"].map(lambda t: None if pd.isna(t) else d.grade_for(t).key)
+    exps.append(gx.expectations.ExpectColumnPairValuesToBeEqual(
+        column_A="reported_grade", column_B="_computed_grade", ignore_row_if="either_value_is_missing"))
+    meta.append(("grade", "grade_mismatch", {}))
+    exps.append(gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["period", "unit_id"]))
+    meta.append(("unit", "duplicate_row", {}))
+    failures = []
+    for result, (column, kind, params) in zip(_run(df, exps), meta):
+        for i in _unexpected(result):
+            row = df.loc[i]
+            if kind == "range":
+                value = row[column]
+                key = "negative" if value < 0 else "above_max"
+                failures.append(Failure(i, column, key, {"value": _fmt(value), "max": _fmt(params["max"])}))
+            elif kind == "total_mismatch":
+                failures.append(Failure(i, column, kind, {"value": _fmt(row["total"]), "expected": _fmt(row["_sum_components"])}))
+            elif kind == "grade_mismatch":
+                failures.append(Failure(i, column, kind, {"value": row["reported_grade_label"],
+                                                          "expected": d.grade_for(row["total"]).label_vi}))
+            else:
+                failures.append(Failure(i, column, kind, {"other": _first_dup(df, i)}))
+    return failures
+
+
+def filing_failures(df: pd.DataFrame) -> list[Failure]:
+    """Rows of filing counts that break the arithmetic invariants (sums, parts within wholes, no negatives)."""
+    if df.empty:
+        return []
+    gx = _gx()
+    df = df.reset_index(drop=True).copy()
+    exps, meta = [], []
+    count_cols = [c for c in df.columns if df[c].dtype.kind in "iuf" and c not in ("row_number",)]
+    for c in count_cols:
+        exps.append(gx.expectations.ExpectColumnValuesToBeBetween(column=c, min_value=0))
+        meta.append((c, "negative", None))
+    for whole, parts in FILING_SUMS:
+        present = [p for p in parts if p in df.columns]
+        if whole not in df.columns or not present:
+            continue
+        known = df[[whole, *present]].notna().all(axis=1)
+        col = f"_diff_{whole}"
+        df[col] = (df[whole] - df[present].sum(axis=1)).where(known)
+        exps.append(gx.expectations.ExpectColumnValuesToBeBetween(column=col, min_value=0, max_value=0))
+        meta.append((whole, "sum", present))
+    for part, whole in FILING_PARTS:
+        if part in df.columns and whole in df.columns:
+            exps.append(gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=whole, column_B=part, or_equal=True, ignore_row_if="either_value_is_missing"))
+            meta.append((part, "part", whole))
+    failures = []
+    for result, (column, kind, extra) in zip(_run(df, exps), meta):
+        for i in _unexpected(result):
+            row = df.loc[i]
+            if kind == "negative":
+                failures.append(Failure(i, column, "negative", {"value": _fmt(row[column])}))
+            elif kind == "sum":
+                detail = f"{column} {_fmt(row[column])} ≠ " + " + ".join(f"{p} {_fmt(row[p])}" for p in extra)
+                failures.append(Failure(i, column, "invariant", {"detail": detail}))
+            else:
+                failures.append(Failure(i, column, "part_exceeds", {"part": column, "value": _fmt(row[column]),
+                                                                    "whole": extra, "expected": _fmt(row[extra])}))
+    return failures
+
+
+def _first_dup(df: pd.DataFrame, i: int):
+    same = df[(df["period"] == df.loc[i, "period"]) & (df["unit_id"] == df.loc[i, "unit_id"])]
+    return int(same["row_number"].min()) if "row_number" in df.columns else int(same.index.min())
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    f = float(value)
+    return str(int(f)) if f.is_integer() else f"{f:g}"
