@@ -2,7 +2,9 @@
 
 DuckDB lets one process hold a file read-write and then refuses every other process, readers included.
 So a writer never opens the live file: it copies it, writes the copy, and ``os.replace``-s the copy over
-the live file (atomic on POSIX). Open readers keep their snapshot; new connections see the new file.
+the live file (atomic on POSIX). Open readers keep their snapshot; new connections see the new file
+(within one process DuckDB shares an instance per path, so a reader closes its old connection before
+reopening: the dashboard keys its cached connection on ``data_version``).
 Writers queue on an advisory lock file so two ingests never race.
 """
 

@@ -81,7 +81,12 @@ def current_lang(lang: str | None = None) -> str:
 def msg(key: str, lang: str | None = None, **params) -> str:
     """A message in the chosen language with its parameters filled in."""
     vi, en = MESSAGES[key]
-    return (en if current_lang(lang) == "en" else vi).format(**params)
+    lang = current_lang(lang)
+    if any(isinstance(v, float) for v in params.values()):
+        from analytics.formatting import fmt_number
+
+        params = {k: fmt_number(v, 4, lang) if isinstance(v, float) else v for k, v in params.items()}
+    return (en if lang == "en" else vi).format(**params)
 
 
 class IngestError(Exception):

@@ -62,19 +62,31 @@ def _gx():
 _counter = itertools.count()
 
 
+@lru_cache(maxsize=1)
+def _context():
+    """One ephemeral context per process (no project files, no network, progress bars off)."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = _gx().get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return ctx
+
+
 def _run(df: pd.DataFrame, expectations: list) -> list:
     """Validation results of the expectations on a DataFrame (ephemeral context: no files, no network)."""
     gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx = _context()
     n = next(_counter)
     batch_def = (ctx.data_sources.add_pandas(f"p{n}").add_dataframe_asset(f"a{n}")
                  .add_batch_definition_whole_dataframe(f"b{n}"))
     suite = ctx.suites.add(gx.ExpectationSuite(name=f"s{n}", expectations=expectations))
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"v{n}", data=batch_def, suite=suite))
-    res = vd.run(batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
+    try:
+        res = vd.run(batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
+    finally:
+        ctx.validation_definitions.delete(f"v{n}")
+        ctx.suites.delete(f"s{n}")
+        ctx.data_sources.delete(f"p{n}")
     return res.results
 
 
@@ -162,7 +174,7 @@ def filing_failures(df: pd.DataFrame) -> list[Failure]:
             if kind == "negative":
                 failures.append(Failure(i, column, "negative", {"value": _fmt(row[column])}))
             elif kind == "sum":
-                detail = f"{column} {_fmt(row[column])} ≠ " + " + ".join(f"{p} {_fmt(row[p])}" for p in extra)
+                detail = f"{column} {_count(row[column])} ≠ " + " + ".join(f"{p} {_count(row[p])}" for p in extra)
                 failures.append(Failure(i, column, "invariant", {"detail": detail}))
             else:
                 failures.append(Failure(i, column, "part_exceeds", {"part": column, "value": _fmt(row[column]),
@@ -175,8 +187,12 @@ def _first_dup(df: pd.DataFrame, i: int):
     return int(same["row_number"].min()) if "row_number" in df.columns else int(same.index.min())
 
 
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+def _fmt(value):
+    """A number as a float for the message formatter (which writes it in the reader's language)."""
+    if value is None or pd.isna(value):
         return ""
-    f = float(value)
-    return str(int(f)) if f.is_integer() else f"{f:g}"
+    return float(value)
+
+
+def _count(value) -> str:
+    return "—" if value is None or pd.isna(value) else str(int(value))

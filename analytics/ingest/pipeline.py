@@ -356,8 +356,10 @@ def _unit_in_filename(con, path: Path) -> str | None:
     return max(hits, key=len) if hits else None
 
 
-def already_loaded(con, sha: str) -> int | None:
-    row = con.execute("SELECT max(ingest_id) FROM ingest_log WHERE sha256 = ? AND status = 'loaded'", [sha]).fetchone()
+def already_loaded(con, sha: str, kind: str | None = None) -> int | None:
+    """The ingest that loaded this exact file (same SHA-256, and the same kind when one is asked for)."""
+    row = con.execute("SELECT max(ingest_id) FROM ingest_log WHERE sha256 = ? AND status = 'loaded' "
+                      "AND (? IS NULL OR kind = ?)", [sha, kind, kind]).fetchone()
     return row[0] if row else None
 
 
@@ -372,7 +374,7 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                 if not path.exists():
                     raise IngestError("file_missing", file=display)
                 sha, size = sha256_of(path), path.stat().st_size
-                old = already_loaded(con, sha)
+                old = already_loaded(con, sha, options.kind)
                 if old is not None:
                     results.append(FileResult(display, "unchanged", ingest_id=old))
                     continue

@@ -1,0 +1,42 @@
+# Two commands do everything: `make run` (set up, build the demo database, start the dashboard)
+# and `make test` (set up, run every test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DB := data/curated/analytics.duckdb
+PORT ?= 8501
+RAW_FILES := $(shell find data/raw -type f ! -path 'data/raw/uploads/*' ! -path 'data/raw/templates/*' ! -name '*.md' 2>/dev/null)
+ANALYTICS_SRC := $(wildcard analytics/*.py analytics/ingest/*.py analytics/*.yaml analytics/sql/*.sql)
+
+.PHONY: run test install demo-db benchmark screenshots clean
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# rebuilt when missing or older than any raw file or the code that loads them
+$(DB): $(VENV)/.installed $(RAW_FILES) $(ANALYTICS_SRC)
+	$(PY) -m analytics.demo --db $(DB)
+
+demo-db: $(DB)
+
+run: demo-db
+	ANALYTICS_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+benchmark: install
+	$(PY) benchmarks/ingest_speed.py
+	$(PY) benchmarks/dashboard_speed.py
+
+screenshots: demo-db
+	$(PY) -m pytest tests/test_browser.py -q
+
+clean:
+	rm -f $(DB) $(DB).wal $(DB).lock

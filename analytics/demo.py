@@ -1,0 +1,99 @@
+"""Build the demo database from ``data/raw/`` by the folder conventions below, from scratch, then swap it in.
+
+| folder | kind | flag |
+|---|---|---|
+| crosswalk/ | crosswalk | — |
+| published/ | index | published (each row cites its document) |
+| targets/ | targets | per row ("minh họa" in the document column marks an illustrative target) |
+| illustrative/catalog/ | catalog | illustrative |
+| illustrative/index/ | index | illustrative |
+| illustrative/filings/ | filings | illustrative |
+| portal-phutho/ | portal | published (national portal responses) |
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from analytics.db import PROJECT_ROOT, db_path
+from analytics.ingest.common import Options
+from analytics.ingest.pipeline import describe, ingest
+
+RAW = PROJECT_ROOT / "data" / "raw"
+PORTAL_DOCUMENT = "Cổng Dịch vụ công quốc gia, API đánh giá QĐ 766 (trích xuất 26/9/2026)"
+DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
+
+STEPS = [
+    ("crosswalk", "crosswalk", None, None),
+    ("published", "index", False, None),
+    ("targets", "targets", None, None),
+    ("illustrative/catalog", "catalog", True, None),
+    ("illustrative/index", "index", True, None),
+    ("illustrative/filings", "filings", True, None),
+    ("portal-phutho", "portal", False, PORTAL_DOCUMENT),
+]
+
+
+def demo_files(raw: Path = RAW) -> list[tuple[Path, Options]]:
+    """Every demo file with the options it is loaded with, in load order (crosswalk first)."""
+    out = []
+    for folder, kind, illustrative, document in STEPS:
+        base = raw / folder
+        if not base.exists():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES):
+            if path.name.startswith("manifest"):
+                continue
+            out.append((path, Options(kind=kind, illustrative=illustrative, source_document=document)))
+    return out
+
+
+def build_demo_db(target: str | os.PathLike | None = None, raw: Path = RAW, verbose: bool = True) -> dict:
+    """Rebuild the database from the demo files into a new file and swap it over the target.
+
+    Returns counts of files loaded, rows and rejected rows.
+    """
+    final = db_path(target)
+    building = final.with_name(final.name + ".build")
+    for p in (building, building.with_name(building.name + ".wal")):
+        p.unlink(missing_ok=True)
+    files = demo_files(raw)
+    totals = {"files": 0, "rows": 0, "rejected": 0, "failed": 0}
+    done = 0
+    # one writer per folder: files of a folder share their options
+    groups: dict[int, list] = {}  # insertion-ordered: crosswalk first
+    for path, options in files:
+        groups.setdefault(hash((options.kind, options.illustrative, options.source_document)), []).append((path, options))
+    for batch in groups.values():
+        def report(i, n, result, offset=done):
+            if verbose:
+                print(f"[{offset + i}/{len(files)}] " + "\n".join(describe(result)), file=sys.stderr)
+
+        results = ingest([p for p, _ in batch], batch[0][1], db=building, progress=report)
+        done += len(batch)
+        for result in results:
+            totals["files"] += result.status == "loaded"
+            totals["failed"] += result.status == "failed"
+            totals["rows"] += result.rows_loaded
+            totals["rejected"] += len(result.rejects)
+    os.replace(building, final)
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m analytics.demo", description="Build the demo database from data/raw/")
+    parser.add_argument("--db")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    totals = build_demo_db(args.db, verbose=not args.quiet)
+    print(f"demo database: {db_path(args.db)} — {totals['files']} files, {totals['rows']} rows, "
+          f"{totals['rejected']} rejected, {totals['failed']} failed", file=sys.stderr)
+    return 0 if totals["failed"] == 0 else 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
