@@ -59,6 +59,7 @@ def rounded_points_array(values: np.ndarray) -> np.ndarray:
 # --- one sub-indicator ----------------------------------------------------------------------------
 
 def _is_missing(value) -> bool:
+    """Whether a count is absent (None, pandas NA or NaN)."""
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
@@ -125,6 +126,7 @@ def payment_parts_points(sub: SubIndicator, numerator, denominator, **extra) -> 
 
 
 def _missing_numerator(numerator, denominator) -> bool:
+    """Whether a positive denominator comes without its numerator (points unknown)."""
     return _is_missing(numerator) and not _is_missing(denominator) and float(denominator) > 0
 
 
@@ -160,15 +162,16 @@ def subindicator_points(sub: SubIndicator, numerator, denominator, **extra) -> f
 # --- groups ---------------------------------------------------------------------------------------
 
 def _extra_from_row(row: Mapping, sub: SubIndicator) -> dict:
-    """The extra counts a payment rule needs, from explicit columns or the row's extra_json."""
-    extra: dict = {}
+    """The extra counts a payment rule needs, from explicit columns or else the row's extra_json."""
+    names = {n for p in sub.parts for n in (p.numerator_field, p.denominator_field)} - set(MAIN_COUNTS)
+    if not names:
+        return {}
     text = row.get("extra_json")
-    if isinstance(text, str) and text:
-        extra.update(json.loads(text))
-    for part in sub.parts:
-        for name in (part.numerator_field, part.denominator_field):
-            if name in row and not _is_missing(row[name]):
-                extra[name] = row[name]
+    from_json = json.loads(text) if isinstance(text, str) and text else {}
+    extra = {}
+    for name in names:
+        value = row.get(name)
+        extra[name] = from_json.get(name) if _is_missing(value) else value
     return extra
 
 
@@ -227,6 +230,7 @@ def group_points(version_key: str, group_key: str, counts) -> float | None:
 # --- vectorised -----------------------------------------------------------------------------------
 
 def _float_array(series: pd.Series) -> np.ndarray:
+    """A count column as float64 with NaN for missing; ScoringError for a negative count."""
     values = pd.to_numeric(series, errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     if (values < 0).any():
         raise ScoringError(f"negative counts in column {series.name!r}")
@@ -317,15 +321,41 @@ def score_frame(df: pd.DataFrame) -> pd.Series:
 # --- reproduction of published portal scores ------------------------------------------------------
 
 FILE_KEYS = ("portal_group", "period", "scope", "formality_code")
+UNIT_KEYS = ("portal_unit_id", "unit_id")
+DESCRIPTIVE_COLUMNS = ("portal_code", "unit_name", "is_province_row")
+REPRODUCTION_COLUMNS = [
+    "group_key", "level", "code", "published_points", "recomputed_points", "abs_diff_points", "matches",
+    "reproducible", "reason",
+]
 
 
 def _file_keys(frame: pd.DataFrame) -> list[str]:
+    """The columns of FILE_KEYS a frame has (they tell concatenated files apart)."""
     return [k for k in FILE_KEYS if k in frame.columns]
+
+
+def _unit_key(*frames: pd.DataFrame) -> str:
+    """The unit column every frame has: the portal's departmentId, else the database's unit_id."""
+    for key in UNIT_KEYS:
+        if all(key in f.columns for f in frames):
+            return key
+    raise ScoringError(f"portal frames need one of the unit columns {UNIT_KEYS}")
+
+
+def _descriptive(frame: pd.DataFrame) -> list[str]:
+    """The unit-describing columns a frame has, carried into the reproduction report."""
+    return [c for c in DESCRIPTIVE_COLUMNS if c in frame.columns]
+
+
+def _total_codes() -> set[str]:
+    """Codes under which the portal publishes only a group total for a unit (e.g. PROVIDE_ONLINE_TOTAL)."""
+    d = load_definition()
+    return {s.portal_total_code for v in d.versions.values() for s in v.subindicators if s.portal_total_code}
 
 
 def _comparison(published: pd.Series, recomputed: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(abs difference, matches) of published and recomputed points; both null agree (difference 0)."""
-    pub = pd.to_numeric(published, errors="coerce").astype("float64")
+    pub = pd.to_numeric(published, errors="coerce").astype("Float64").astype("float64")
     rec = pd.to_numeric(recomputed, errors="coerce").astype("Float64").astype("float64")
     both_null = pub.isna() & rec.isna()
     diff = (pub - rec).abs().round(6)
@@ -334,13 +364,12 @@ def _comparison(published: pd.Series, recomputed: pd.Series) -> tuple[pd.Series,
     return diff, matches
 
 
-def _subindicator_reproduction(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Published sub-indicator rows with recomputed points (portal group-total pseudo rows excluded)."""
-    d = load_definition()
-    total_codes = {s.portal_total_code for v in d.versions.values() for s in v.subindicators if s.portal_total_code}
-    published = metrics[~metrics["code"].isin(total_codes) & metrics["data_quality_status"].ne(SCORE_NOT_PUBLISHED).fillna(True)]
-    out = published[_file_keys(metrics) + ["portal_unit_id", "portal_code", "unit_name", "is_province_row", "group_key", "code"]].copy()
-    out.insert(len(out.columns) - 2, "level", "subindicator")
+def _subindicator_reproduction(metrics: pd.DataFrame, unit_key: str) -> pd.DataFrame:
+    """Published sub-indicator rows with recomputed points (group-total pseudo rows are compared as groups)."""
+    published = metrics[~metrics["code"].isin(_total_codes())
+                        & metrics["data_quality_status"].ne(SCORE_NOT_PUBLISHED).fillna(True).astype(bool)]
+    out = published[_file_keys(metrics) + [unit_key] + _descriptive(metrics) + ["group_key", "code"]].copy()
+    out["level"] = "subindicator"
     out["published_points"] = published["score_points"].astype("Float64")
     out["recomputed_points"] = score_frame(published)
     out["reproducible"] = True
@@ -348,45 +377,65 @@ def _subindicator_reproduction(metrics: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _group_reproduction(metrics: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
-    """Published group totals with points recomputed from the same unit's sub-indicator counts."""
+def _known_counts(frame: pd.DataFrame) -> pd.Series:
+    """Whether each row's counts suffice to score it (see ``counts_known``)."""
     d = load_definition()
+    known = []
+    for row in frame.to_dict("records"):
+        sub = d.subindicator(row["code"])
+        known.append(counts_known(sub, row.get("numerator"), row.get("denominator"), **_extra_from_row(row, sub)))
+    return pd.Series(known, index=frame.index, dtype=bool)
+
+
+def _recomputed_group_points(metrics: pd.DataFrame, keys: list[str], unit_key: str) -> pd.DataFrame:
+    """Group points recomputed per (file keys, unit, group) from the rows with counts, as ``group_points`` does."""
+    d = load_definition()
+    scored_codes = {s.code for v in d.versions.values() for s in v.subindicators if s.rule != "informational"}
+    rows = metrics[metrics["code"].isin(scored_codes)].copy()
+    rows["points"] = score_frame(rows).astype("float64").fillna(0.0)
+    rows["unknown"] = ~_known_counts(rows)
+    by = keys + [unit_key, "group_key"]
+    out = (rows.groupby(by, sort=False, dropna=False)
+           .agg(points=("points", "sum"), unknown=("unknown", "any")).reset_index())
+    out["recomputed_points"] = out["points"].round(2).astype("Float64")
+    out.loc[out["unknown"], "recomputed_points"] = pd.NA
+    return out[by + ["recomputed_points"]]
+
+
+def _group_reproduction(metrics: pd.DataFrame, groups: pd.DataFrame, unit_key: str) -> pd.DataFrame:
+    """Published group totals with points recomputed from the same unit's sub-indicator counts."""
     keys = _file_keys(groups)
-    total_codes = {s.portal_total_code for v in d.versions.values() for s in v.subindicators if s.portal_total_code}
-    countable = metrics[~metrics["code"].isin(total_codes)]
-    by_unit = {k: rows for k, rows in countable.groupby(keys + ["portal_unit_id", "group_key"], sort=False, dropna=False)}
-    version_of_group = {g.key: v.key for v in d.versions.values() for g in v.groups if g.subindicators}
-    recomputed, reasons = [], []
-    for row in groups.to_dict("records"):
-        unit_rows = by_unit.get(tuple(row[k] for k in keys) + (row["portal_unit_id"], row["group_key"]))
-        if unit_rows is None or unit_rows.empty:
-            recomputed.append(None)
-            reasons.append(f"{row.get('portal_group', row['group_key'])}: the portal publishes only this unit's group total, with no counts to recompute it from")
-            continue
-        recomputed.append(group_points(version_of_group[row["group_key"]], row["group_key"], unit_rows))
-        reasons.append(None)
-    out = groups[keys + ["portal_unit_id", "portal_code", "unit_name", "is_province_row", "group_key"]].copy()
+    by = keys + [unit_key, "group_key"]
+    recomputed = _recomputed_group_points(metrics, keys, unit_key)
+    out = groups[by + _descriptive(groups)].merge(
+        recomputed, on=by, how="left", indicator=True, validate="one_to_one")
+    out.index = groups.index
     out["level"] = "group"
     out["code"] = None
     out["published_points"] = groups["score_points"].astype("Float64")
-    out["recomputed_points"] = pd.Series(recomputed, index=groups.index, dtype="Float64")
-    out["reproducible"] = [r is None for r in reasons]
-    out["reason"] = reasons
+    out["reproducible"] = out.pop("_merge").eq("both")
+    label = groups["portal_group"] if "portal_group" in groups.columns else groups["group_key"]
+    out["reason"] = None
+    out.loc[~out["reproducible"], "reason"] = (
+        label[~out["reproducible"]]
+        + ": the portal publishes only this unit's group total, with no counts to recompute it from")
     return out
 
 
 def portal_reproduction(portal_metrics: pd.DataFrame, portal_groups: pd.DataFrame) -> pd.DataFrame:
-    """One row per published (file, unit, sub-indicator or group total): published points, recomputed points, abs difference.
+    """One row per published (file, unit, sub-indicator or group total): published and recomputed points, difference.
 
     Frames are the parser's ``metrics``/``groups`` (several files concatenated with their
-    portal_group/period/scope/formality_code columns). Columns: the file keys, portal_unit_id,
-    portal_code, unit_name, is_province_row, group_key, level ('subindicator' | 'group'), code,
-    published_points, recomputed_points, abs_diff_points (0 when both are null), matches
-    (within 0.01), reproducible (False when the portal publishes no counts to recompute from) and reason.
+    portal_group/period/scope/formality_code columns, see ``PortalParsed.keyed_metrics``) or the
+    database tables (units keyed by unit_id). Columns: the file keys present, the unit key, those of
+    portal_code/unit_name/is_province_row present, then ``REPRODUCTION_COLUMNS``: level is
+    'subindicator' or 'group' (code null); abs_diff_points is 0 when both points are null and NaN
+    when only one is; matches means within 0.01 points; reproducible is False, with a reason, when the
+    portal publishes no counts to recompute from (provide-online-tree units).
     """
-    subs = _subindicator_reproduction(portal_metrics)
-    groups = _group_reproduction(portal_metrics, portal_groups)
+    unit_key = _unit_key(portal_metrics, portal_groups)
+    subs = _subindicator_reproduction(portal_metrics, unit_key)
+    groups = _group_reproduction(portal_metrics, portal_groups, unit_key)
     out = pd.concat([subs, groups], ignore_index=True)
     out["abs_diff_points"], out["matches"] = _comparison(out["published_points"], out["recomputed_points"])
-    columns = [c for c in out.columns if c not in ("reproducible", "reason")] + ["reproducible", "reason"]
-    return out[columns]
+    return out[_file_keys(out) + [unit_key] + _descriptive(out) + REPRODUCTION_COLUMNS]
