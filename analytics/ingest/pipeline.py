@@ -259,7 +259,10 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
             con.execute("DELETE FROM rejects WHERE ingest_id = ? AND ? ", [old_id, not left])
     rows = 0
-    if parsed.kind == "index":
+    main_frame = next(iter(parsed.frames.values()))
+    if main_frame.empty:
+        pass  # every row rejected: the rejects and the log still record the attempt
+    elif parsed.kind == "index":
         long = parsed.frames["index_scores"].copy()
         long["unit_id"] = [resolver.resolve(n, lvl) for n, lvl in zip(long["unit_name"], long["unit_level"])]
         long["ingest_id"] = ingest_id

@@ -159,7 +159,7 @@ def parse_catalog(path: Path, sheets, options: Options, display: str) -> Parsed:
                 bad = True
             unit_text = fold(_text(row, table, f + "_unit") or "")
             rec[f + "_unit"] = TIME_UNITS.get(unit_text, unit_text or None)
-        if not rec["procedure_name"] or not rec["unit_name"]:
+        if not rec["procedure_name"]:
             rejects.append(reject(display, sheet, r + 1, table.headers.get("procedure_name"), None, msg("missing_value", options.lang), row))
             bad = True
         if not bad:
