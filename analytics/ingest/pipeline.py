@@ -22,6 +22,7 @@ from analytics.ingest.common import KINDS, Options, Parsed
 from analytics.ingest.sheets import find_table, read_sheets
 from analytics.messages import IngestError, msg
 from analytics.parsing import unit_key
+from analytics.periods import period_sort_key
 
 TABLE_COLUMNS: dict[str, list[str]] = {}
 LEVELS_FROM_PORTAL = {"PROVINCIAL_DEPARTMENT": "department", "COMMUNE_PEOPLE_COMMITTEE": "commune", "PROVINCE": "province",
@@ -154,12 +155,17 @@ def portal_to_parsed(p, path: Path, options: Options, display: str) -> Parsed:
 
 
 class UnitResolver:
-    """Maps the names and codes a file uses to unit ids, through the crosswalk; never by fuzzy matching."""
+    """Maps the names and codes a file uses to unit ids, through the crosswalk; never by fuzzy matching.
+
+    A crosswalk alias may hold only for a span of periods ("Sở Kế hoạch và Đầu tư" is itself until
+    2024Q4 and part of "Sở Tài chính" from 2025Q1): the alias whose span contains the row's period wins.
+    """
 
     def __init__(self, con):
         self.con = con
         self.by_key: dict[str, str] = {}
         self.by_portal_id: dict[str, str] = {}
+        self.spans: dict[str, list[tuple[str, str | None, str | None]]] = {}
         for unit_id, name, portal_id, portal_code in con.execute(
                 "SELECT unit_id, display_name, portal_unit_id, portal_code FROM units").fetchall():
             self.by_key[unit_key(name)] = unit_id
@@ -168,17 +174,34 @@ class UnitResolver:
                 self.by_portal_id[portal_id] = unit_id
             if portal_code:
                 self.by_key[unit_key(portal_code)] = unit_id
-        for alias_key, unit_id in con.execute("SELECT alias_key, unit_id FROM unit_aliases").fetchall():
-            self.by_key[alias_key] = unit_id
+        for alias_key, unit_id, valid_from, valid_to in con.execute(
+                "SELECT alias_key, unit_id, valid_from, valid_to FROM unit_aliases ORDER BY ingest_id").fetchall():
+            self.spans.setdefault(alias_key, []).append((unit_id, valid_from, valid_to))
         self.new_units: list[dict] = []
 
+    def _alias(self, key: str, period: str | None) -> str | None:
+        """The unit an alias stands for in a period (an unbounded alias when no span matches)."""
+        spans = self.spans.get(key)
+        if not spans:
+            return None
+        if period is None:
+            current = [u for u, _, to in spans if to is None]
+            return current[-1] if current else spans[-1][0]
+        order = period_sort_key(period)
+        inside = [u for u, frm, to in spans
+                  if (frm is None or period_sort_key(frm) <= order) and (to is None or order <= period_sort_key(to))]
+        return inside[-1] if inside else None
+
     def resolve(self, name: str, level: str | None = None, province: str | None = None, portal_unit_id: str | None = None,
-                portal_code: str | None = None) -> str:
+                portal_code: str | None = None, period: str | None = None) -> str:
         if portal_unit_id and portal_unit_id in self.by_portal_id:
             return self.by_portal_id[portal_unit_id]
         for candidate in (portal_code, name):
-            if candidate and unit_key(candidate) in self.by_key:
-                unit_id = self.by_key[unit_key(candidate)]
+            if not candidate:
+                continue
+            key = unit_key(candidate)
+            unit_id = self._alias(key, period) or self.by_key.get(key)
+            if unit_id:
                 if portal_unit_id:
                     self.by_portal_id[portal_unit_id] = unit_id
                     self.con.execute("UPDATE units SET portal_unit_id = coalesce(portal_unit_id, ?), "
@@ -189,6 +212,7 @@ class UnitResolver:
         if unit_id in self.by_key.values() and unit_key(name) not in self.by_key:
             unit_id = f"{unit_id}#{len(self.new_units)}"
         self.by_key[unit_key(name)] = unit_id
+        self.by_key[unit_id] = unit_id
         if portal_code:
             self.by_key[unit_key(portal_code)] = unit_id
         if portal_unit_id:
@@ -264,8 +288,10 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         pass  # every row rejected: the rejects and the log still record the attempt
     elif parsed.kind == "index":
         long = parsed.frames["index_scores"].copy()
-        long["unit_id"] = [resolver.resolve(n, lvl) for n, lvl in zip(long["unit_name"], long["unit_level"])]
+        long["unit_id"] = [resolver.resolve(n, lvl, period=p)
+                           for n, lvl, p in zip(long["unit_name"], long["unit_level"], long["period"])]
         long["ingest_id"] = ingest_id
+        long = _drop_duplicate_units(long, parsed, result)
         rows = _insert(con, "index_scores", long) // max(1, long["component"].nunique())
     elif parsed.kind == "portal":
         province = _province_of(parsed)
@@ -285,7 +311,7 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         for pid, (rec, level) in ids.items():
             lvl = "province" if pid in prov_ids else level
             code = rec.portal_code if isinstance(rec.portal_code, str) else None
-            resolved[pid] = resolver.resolve(rec.unit_name, lvl, province, pid, code)
+            resolved[pid] = resolver.resolve(rec.unit_name, lvl, province, pid, code, period=parsed.periods[0])
         for frame in (metrics, groups):
             frame["unit_id"] = frame["portal_unit_id"].map(resolved)
             frame["ingest_id"] = ingest_id
@@ -299,13 +325,14 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
             _insert(con, "index_scores", scores)
     elif parsed.kind == "filings":
         df = parsed.frames["filing_counts"].copy()
-        df["unit_id"] = [resolver.resolve(n) for n in df["unit_name"]]
+        df["unit_id"] = [resolver.resolve(n, period=p) for n, p in zip(df["unit_name"], df["period"])]
         df["ingest_id"] = ingest_id
         rows = _insert(con, "filing_counts", df)
     elif parsed.kind == "crosswalk":
         df = parsed.frames["unit_aliases"].copy()
         # the canonical unit of each alias exists (or is created) first, then the alias points at it
-        df["unit_id"] = [resolver.resolve(n, lvl) for n, lvl in zip(df["unit_name"], df["unit_level"])]
+        df["unit_id"] = [resolver.resolve(n, lvl, period=to if isinstance(to, str) else frm if isinstance(frm, str) else None)
+                         for n, lvl, frm, to in zip(df["unit_name"], df["unit_level"], df["valid_from"], df["valid_to"])]
         for code, unit_id in zip(df["portal_code"], df["unit_id"]):
             if isinstance(code, str):
                 con.execute("UPDATE units SET portal_code = coalesce(portal_code, ?) WHERE unit_id = ?", [code, unit_id])
@@ -350,6 +377,20 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
     }])
     _insert(con, "ingest_log", log)
     return result
+
+
+def _drop_duplicate_units(long: pd.DataFrame, parsed: Parsed, result: FileResult) -> pd.DataFrame:
+    """Rows that the crosswalk maps onto a unit already in the file: the later one is rejected, not merged."""
+    dup = long.duplicated(["period", "unit_id", "component"], keep="first")
+    if not dup.any():
+        return long
+    first = long[~dup].set_index(["period", "unit_id"])["row_number"].to_dict()
+    for rec in long[dup & (long["component"] == "total")].to_dict("records"):
+        other = first.get((rec["period"], rec["unit_id"]))
+        result.rejects.append({"file_name": parsed.file, "sheet": parsed.sheet, "row_number": int(rec["row_number"]),
+                               "column_name": None, "value": rec["unit_name"],
+                               "reason": msg("duplicate_row", None, other=other), "raw_json": None})
+    return long[~dup]
 
 
 def _unit_in_filename(con, path: Path) -> str | None:

@@ -1,0 +1,76 @@
+"""Rates and counts measured from filing counts (the metrics declared in definition.yaml), per period, unit and source.
+
+A metric is sum(numerator columns) / sum(denominator columns) × 100 over a unit's procedures; a count
+metric (no denominator) is the plain sum. Both sources are kept side by side: the department's own
+one-stop records (``own``) and what the national portal counted (``portal``), because they disagree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.definition import load_definition
+from analytics.scores import unit_matches
+
+FILING_SUMS_SQL = """
+SELECT
+    f.period,
+    f.unit_id,
+    u.display_name AS unit,
+    f.count_source,
+    count(*) AS procedures_count,
+    bool_or(f.illustrative) AS illustrative,
+    {sums}
+FROM filing_counts AS f
+INNER JOIN units AS u USING (unit_id)
+GROUP BY f.period, f.unit_id, u.display_name, f.count_source
+"""
+
+
+def _count_columns() -> list[str]:
+    d = load_definition()
+    cols = []
+    for m in d.metrics.values():
+        for c in (*m.numerator, *m.denominator):
+            if c not in cols:
+                cols.append(c)
+    return cols
+
+
+def filing_totals(con, period: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    """Per (period, unit, count source): every count column summed over procedures (null when never reported)."""
+    cols = _count_columns()
+    # identifiers come from the declared definition only; values never reach SQL text
+    sums = ",\n    ".join(f'CASE WHEN count("{c}") > 0 THEN sum("{c}") END AS "{c}"' for c in cols)
+    df = con.execute(FILING_SUMS_SQL.format(sums=sums)).df()
+    if period:
+        df = df[df["period"] == period]
+    return df[unit_matches(df["unit"], unit)].reset_index(drop=True)
+
+
+def filing_measures(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """One row per (period, unit, count source, metric): numerator, denominator and value (pct or count)."""
+    d = load_definition()
+    totals = filing_totals(con, period, unit)
+    rows = []
+    for rec in totals.to_dict("records"):
+        for m in d.metrics.values():
+            if not m.measurable:
+                continue
+            num_parts = [rec.get(c) for c in m.numerator]
+            den_parts = [rec.get(c) for c in m.denominator]
+            if any(pd.isna(v) for v in num_parts) or any(pd.isna(v) for v in den_parts):
+                numerator = denominator = value = None
+            else:
+                numerator = float(sum(num_parts))
+                denominator = float(sum(den_parts)) if m.denominator else None
+                if m.is_count:
+                    value = numerator
+                else:
+                    value = None if not denominator else round(100 * numerator / denominator, 2)
+            rows.append({"period": rec["period"], "unit_id": rec["unit_id"], "unit": rec["unit"],
+                         "count_source": rec["count_source"], "metric": m.key, "metric_label": m.label(lang),
+                         "numerator_count": numerator, "denominator_count": denominator, "value": value,
+                         "value_unit": "count" if m.is_count else "pct", "illustrative": bool(rec["illustrative"])})
+    return pd.DataFrame(rows, columns=["period", "unit_id", "unit", "count_source", "metric", "metric_label",
+                                       "numerator_count", "denominator_count", "value", "value_unit", "illustrative"])

@@ -1,0 +1,146 @@
+"""Each plan target against what was measured in its period: met or missed, and by how much.
+
+Rate targets are measured from filing counts, from both the department's own records and the portal's
+counts (they disagree, and the plan does not say which counts); score and grade targets from the index
+scores. An annual target is measured over the year's quarters (summed counts; the latest quarter's score).
+A target nothing measures (surveys, waiting time) is listed with ``met`` = None and the reason.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.definition import load_definition
+from analytics.measures import filing_totals
+from analytics.periods import period_kind, period_label, period_sort_key
+from analytics.scores import unit_matches, unit_scores
+
+TARGETS_SQL = """
+SELECT t.*, u.display_name AS unit
+FROM targets AS t
+LEFT JOIN units AS u USING (unit_id)
+"""
+
+NOTES = {
+    "unmeasurable": ("chưa có nguồn số liệu đo chỉ tiêu này (khảo sát, thời gian chờ…)",
+                     "no data source measures this target (survey, waiting time…)"),
+    "no_data": ("không có số liệu của {period}", "no data for {period}"),
+}
+
+
+def _note(key: str, lang: str, **params) -> str:
+    vi, en = NOTES[key]
+    return (en if lang == "en" else vi).format(**params)
+
+
+def _met(comparator: str, measured: float, target: float) -> bool:
+    if comparator == ">=":
+        return measured >= target - 1e-9
+    if comparator == "<=":
+        return measured <= target + 1e-9
+    return abs(measured - target) < 1e-9
+
+
+def _periods_of(target: dict, available: list[str]) -> list[str]:
+    """The quarters a target covers among the periods with data."""
+    if isinstance(target.get("period"), str):
+        return [target["period"]] if target["period"] in available else []
+    year = target.get("year")
+    return [p for p in available if period_kind(p) == "quarter" and int(p[:4]) == year]
+
+
+def target_status(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """One row per (target, count source where it applies): target, measured value, met, margin, source document.
+
+    ``margin`` is measured − target for a floor and target − measured for a ceiling: negative means missed.
+    With ``period``, only targets that cover that period are listed, measured on that period alone.
+    """
+    d = load_definition()
+    targets = con.execute(TARGETS_SQL).df()
+    if targets.empty:
+        return pd.DataFrame()
+    targets = targets[unit_matches(targets["unit"].fillna(""), unit) | targets["unit"].isna()]
+    totals = filing_totals(con)
+    scores = unit_scores(con, lang=lang)
+    rows = []
+    for t in targets.to_dict("records"):
+        metric = t["metric"]
+        base = {"year": t["year"], "period": t["period"] if isinstance(t["period"], str) else None, "unit": t["unit"],
+                "unit_id": t["unit_id"], "metric": metric, "metric_label": t["metric_label"] or _label(d, metric, lang),
+                "comparator": t["comparator"], "target_value": t["target_value"], "target_unit": t["target_unit"],
+                "target_grade": _grade_label(d, t["target_grade"], lang), "source_document": t["source_document"],
+                "target_illustrative": bool(t["illustrative"])}
+        if metric in d.metrics:
+            m = d.metrics[metric]
+            if not m.measurable:
+                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
+                             "margin": None, "illustrative": base["target_illustrative"], "note": _note("unmeasurable", lang)})
+                continue
+            mine = totals[totals["unit_id"] == t["unit_id"]] if isinstance(t["unit_id"], str) else totals
+            covered = _periods_of(t, sorted(set(mine["period"]), key=period_sort_key))
+            if period:
+                covered = [p for p in covered if p == period] if _covers(t, period) else None
+                if covered is None:
+                    continue
+            if not covered:
+                label = period_label(t["period"], lang) if base["period"] else str(t["year"])
+                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
+                             "margin": None, "illustrative": base["target_illustrative"],
+                             "note": _note("no_data", lang, period=label)})
+                continue
+            for source, part in mine[mine["period"].isin(covered)].groupby("count_source"):
+                num = sum(part[c].sum() for c in m.numerator)
+                den = sum(part[c].sum() for c in m.denominator) if m.denominator else None
+                value = float(num) if m.is_count else (None if not den else round(100 * num / den, 2))
+                rows.append({**base, "count_source": source, "measured_value": value,
+                             "measured_period": ",".join(sorted(set(part["period"]), key=period_sort_key)),
+                             **_judge(t, value), "illustrative": bool(part["illustrative"].any()) or base["target_illustrative"],
+                             "note": None})
+        else:  # a component score or the total's grade
+            s = scores[(scores["component"] == metric) & (scores["unit_id"] == t["unit_id"]) & scores["score_points"].notna()]
+            covered = _periods_of(t, sorted(set(s["period"]), key=period_sort_key))
+            if period:
+                if not _covers(t, period):
+                    continue
+                covered = [p for p in covered if p == period]
+            if not covered:
+                label = period_label(t["period"], lang) if base["period"] else str(t["year"])
+                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
+                             "margin": None, "illustrative": base["target_illustrative"],
+                             "note": _note("no_data", lang, period=label)})
+                continue
+            latest = max(covered, key=period_sort_key)
+            rec = s[s["period"] == latest].iloc[0]
+            value = float(rec["score_points"])
+            rows.append({**base, "count_source": "index", "measured_value": value, "measured_period": latest,
+                         **_judge(t, value), "illustrative": bool(rec["illustrative"]) or base["target_illustrative"],
+                         "note": d.grade_for(value).label(lang) if metric == "total" else None})
+    cols = ["year", "period", "unit", "unit_id", "metric", "metric_label", "comparator", "target_value", "target_unit",
+            "target_grade", "count_source", "measured_value", "measured_period", "met", "margin", "source_document",
+            "target_illustrative", "illustrative", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _covers(target: dict, period: str) -> bool:
+    if isinstance(target.get("period"), str):
+        return target["period"] == period
+    return target.get("year") == int(period[:4])
+
+
+def _judge(target: dict, value: float | None) -> dict:
+    if value is None:
+        return {"met": None, "margin": None}
+    goal = float(target["target_value"])
+    margin = value - goal if target["comparator"] != "<=" else goal - value
+    return {"met": _met(target["comparator"], value, goal), "margin": round(margin, 2)}
+
+
+def _label(d, metric: str, lang: str) -> str:
+    return d.metrics[metric].label(lang) if metric in d.metrics else d.common_label(metric, lang)
+
+
+def _grade_label(d, key, lang: str):
+    if not isinstance(key, str):
+        return None
+    g = d.grade_by_label(key)
+    return g.label(lang) if g else key

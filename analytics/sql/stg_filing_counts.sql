@@ -1,0 +1,123 @@
+-- stg_filing_counts
+-- grain: one row per (period, unit, procedure, count source)
+-- sources: filing_counts (own one-stop records 'own', national-portal counts 'portal'), procedure_catalog
+-- rules:
+--   * names are matched folded, as analytics.definition.fold folds them: Unicode NFC, lower case, diacritics
+--     stripped, đ → d, runs of white space → one space;
+--   * a missing procedure_code is taken from the unit's catalogue entry with the same folded name, only when
+--     exactly one entry has that name (the one-stop "báo cáo tổng hợp" xlsx carries names only); a missing
+--     department (and name) from the entry with the same code, else the same folded name;
+--   * where several loaded files count the same (period, unit, procedure, source), published beats illustrative,
+--     then the latest ingest wins (as stg_index_scores does);
+--   * derived counts, named as the index definition's filing_field/filing_denominator hints name them:
+--     received_new = online + in person + postal (the portal's channel total, denominator of ONLINE_FILING_SHARE);
+--     on_time_filings = resolved early + on time + pending within time (the portal's totalOnTime, "đã và đang
+--     giải quyết đúng hạn"); overdue_filings = resolved late + pending overdue (the portal's totalOverdue).
+WITH filings AS (
+    SELECT
+        f.*,
+        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(f.procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+            AS name_key
+    FROM filing_counts AS f
+),
+
+catalog AS (
+    SELECT
+        c.unit_id,
+        c.procedure_code,
+        c.procedure_name,
+        c.department,
+        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(c.procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+            AS name_key
+    FROM procedure_catalog AS c
+),
+
+catalog_by_name AS (
+    SELECT
+        unit_id,
+        name_key,
+        min(procedure_code) AS procedure_code,
+        min(department) AS department,
+        count(*) AS entries
+    FROM catalog
+    GROUP BY unit_id, name_key
+),
+
+catalog_by_code AS (
+    SELECT
+        unit_id,
+        procedure_code,
+        min(procedure_name) AS procedure_name,
+        min(department) AS department
+    FROM catalog
+    WHERE procedure_code IS NOT NULL
+    GROUP BY unit_id, procedure_code
+),
+
+filled AS (
+    SELECT
+        f.* EXCLUDE (procedure_code, procedure_name, department),
+        coalesce(f.procedure_code, n.procedure_code) AS procedure_code,
+        coalesce(f.procedure_name, k.procedure_name) AS procedure_name,
+        coalesce(f.department, k.department, n.department) AS department,
+        CASE
+            WHEN f.procedure_code IS NOT NULL THEN 'file'
+            WHEN n.procedure_code IS NOT NULL THEN 'catalog'
+        END AS procedure_code_source
+    FROM filings AS f
+    LEFT JOIN catalog_by_name AS n
+        ON n.unit_id = f.unit_id AND n.name_key = f.name_key AND n.entries = 1
+    LEFT JOIN catalog_by_code AS k
+        ON k.unit_id = f.unit_id AND k.procedure_code = f.procedure_code
+),
+
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY period, unit_id, count_source, coalesce(procedure_code, name_key)
+            ORDER BY illustrative ASC, ingest_id DESC, row_number ASC
+        ) AS preference
+    FROM filled
+)
+
+SELECT
+    period,
+    unit_id,
+    count_source,
+    procedure_code,
+    procedure_name,
+    name_key,
+    department,
+    procedure_code_source,
+    received_total,
+    received_online,
+    received_in_person,
+    received_postal,
+    carried_over,
+    resolved_total,
+    resolved_early,
+    resolved_on_time,
+    resolved_late,
+    pending_total,
+    pending_within_time,
+    pending_overdue,
+    digitized_components,
+    electronic_results,
+    reused_data,
+    fee_filings,
+    online_payments,
+    synced_filings,
+    feedback_total,
+    feedback_on_time,
+    feedback_satisfied,
+    received_online + received_in_person + received_postal AS received_new,
+    resolved_early + resolved_on_time + pending_within_time AS on_time_filings,
+    resolved_late + pending_overdue AS overdue_filings,
+    illustrative,
+    source_file,
+    sheet,
+    row_number,
+    ingest_id
+FROM ranked
+WHERE preference = 1
