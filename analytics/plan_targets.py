@@ -72,6 +72,8 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
                 "target_illustrative": bool(t["illustrative"])}
         if metric in d.metrics:
             m = d.metrics[metric]
+            if period and not _covers(t, period):
+                continue
             if not m.measurable:
                 rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
                              "margin": None, "illustrative": base["target_illustrative"], "note": _note("unmeasurable", lang)})

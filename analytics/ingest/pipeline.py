@@ -325,7 +325,9 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
             _insert(con, "index_scores", scores)
     elif parsed.kind == "filings":
         df = parsed.frames["filing_counts"].copy()
-        df["unit_id"] = [resolver.resolve(n, period=p) for n, p in zip(df["unit_name"], df["period"])]
+        pairs = {pair: resolver.resolve(pair[0], period=pair[1])
+                 for pair in df[["unit_name", "period"]].drop_duplicates().itertuples(index=False, name=None)}
+        df["unit_id"] = [pairs[pair] for pair in zip(df["unit_name"], df["period"])]
         df["ingest_id"] = ingest_id
         rows = _insert(con, "filing_counts", df)
     elif parsed.kind == "crosswalk":

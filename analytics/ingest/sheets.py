@@ -96,7 +96,7 @@ def _read_csv(path: Path) -> list[list]:
     except csv.Error:
         delimiter = max(";,\t", key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[None if c.strip() == "" else c for c in row] for row in reader]
+    return list(reader)  # empty strings are blank cells (is_blank), kept as read
 
 
 def _header_paths(rows: list[list], start: int, depth: int, width: int) -> list[list[str]]:

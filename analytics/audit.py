@@ -1,0 +1,124 @@
+"""Deadline audit: procedures whose processing time is configured differently from the published one.
+
+A deadline configured in the provincial one-stop system in another unit than the published one (15 working days
+configured as 15 days, 8 hours as 1 day) makes the portal call filings overdue that are on time by the published
+rule — the department's own records show none. This module lists those procedures from the catalogue (SQL model
+``mart_deadline_mismatches``) with the filings each affected:
+
+- ``deadline_mismatches`` — per (unit, procedure) with a mismatch: published and configured time and unit, both
+  in comparable working hours, the kind of mismatch, and the portal's and own overdue filings in the period(s).
+
+Comparable hours assume 8 working hours per working day and 5 working days per 7 calendar days; hours are taken
+as working hours (see the SQL model's header).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.explain import ensure_models
+from analytics.periods import period_sort_key
+from analytics.scores import unit_matches
+
+MISMATCH_LABELS = {
+    "too_short": ("Cấu hình ngắn hơn công bố", "Configured shorter than published"),
+    "too_long": ("Cấu hình dài hơn công bố", "Configured longer than published"),
+    "unit_differs": ("Khác đơn vị thời hạn", "Different time unit"),
+}
+TIME_UNIT_LABELS = {
+    "working_days": ("ngày làm việc", "working days"),
+    "days": ("ngày", "days"),
+    "hours": ("giờ", "hours"),
+}
+
+AUDIT_COLUMNS = [
+    "unit", "unit_id", "procedure_code", "procedure_name", "department", "published_time", "published_time_unit",
+    "configured_time", "configured_time_unit", "published_deadline", "configured_deadline", "published_hours",
+    "configured_hours", "difference_hours", "mismatch", "mismatch_label", "period_from", "period_to",
+    "portal_overdue_filings", "own_overdue_filings", "portal_filings", "portal_overdue_share_pct", "illustrative",
+]
+
+
+def _label(table: dict, key, lang: str):
+    """A label of a (vi, en) table in the language; the key itself when it has none."""
+    if key not in table:
+        return key
+    vi, en = table[key]
+    return en if lang == "en" else vi
+
+
+def _deadline_text(value, unit: str, lang: str) -> str | None:
+    """"15 ngày làm việc" / "15 working days"."""
+    if value is None or pd.isna(value):
+        return None
+    number = int(value) if float(value).is_integer() else value
+    text = _label(TIME_UNIT_LABELS, unit, lang)
+    if lang == "en" and number == 1 and isinstance(text, str):
+        text = text.removesuffix("s")
+    return f"{number} {text}"
+
+
+def deadline_mismatches(con, unit: str | None = None, period: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Per (unit, procedure) whose configured deadline differs from the published one: both deadlines and the filings hit.
+
+    ``mismatch`` is 'too_short', 'too_long' or 'unit_differs' (same length in working hours, another unit).
+    ``portal_overdue_filings`` / ``own_overdue_filings`` = resolved late + pending overdue of the procedure as
+    the portal / the unit's own records count them, in ``period`` or summed over every period with counts
+    (``period_from``–``period_to``); ``portal_overdue_share_pct`` is the procedure's share of all the unit's
+    portal overdue filings in the same period(s). Ordered by portal overdue filings, largest first.
+    """
+    ensure_models(con)
+    df = con.execute("""
+        WITH overdue AS (
+            SELECT
+                unit_id,
+                procedure_code,
+                sum(overdue_filings) FILTER (WHERE count_source = 'portal') AS portal_overdue_filings,
+                sum(overdue_filings) FILTER (WHERE count_source = 'own') AS own_overdue_filings,
+                sum(received_total) FILTER (WHERE count_source = 'portal') AS portal_filings
+            FROM stg_filing_counts
+            WHERE CAST(? AS VARCHAR) IS NULL OR period = ?
+            GROUP BY unit_id, procedure_code
+        ),
+
+        unit_overdue AS (
+            SELECT
+                unit_id,
+                sum(overdue_filings) FILTER (WHERE count_source = 'portal') AS unit_portal_overdue_filings,
+                list(DISTINCT period) AS periods
+            FROM stg_filing_counts
+            WHERE CAST(? AS VARCHAR) IS NULL OR period = ?
+            GROUP BY unit_id
+        )
+
+        SELECT
+            m.*,
+            coalesce(u.display_name, m.unit_id) AS unit,
+            o.portal_overdue_filings,
+            o.own_overdue_filings,
+            o.portal_filings,
+            t.unit_portal_overdue_filings,
+            t.periods
+        FROM mart_deadline_mismatches AS m
+        LEFT JOIN units AS u USING (unit_id)
+        LEFT JOIN overdue AS o ON o.unit_id = m.unit_id AND o.procedure_code = m.procedure_code
+        LEFT JOIN unit_overdue AS t ON t.unit_id = m.unit_id
+    """, [period, period, period, period]).df()
+    df = df[unit_matches(df["unit"], unit)]
+    if df.empty:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    df = df.copy()
+    periods = df["periods"].map(lambda ps: sorted(ps, key=period_sort_key) if ps is not None and len(ps) else [])
+    df["period_from"] = periods.map(lambda ps: ps[0] if ps else None)
+    df["period_to"] = periods.map(lambda ps: ps[-1] if ps else None)
+    df["published_deadline"] = [_deadline_text(v, u, lang) for v, u in zip(df["published_time"], df["published_time_unit"])]
+    df["configured_deadline"] = [_deadline_text(v, u, lang) for v, u in zip(df["configured_time"], df["configured_time_unit"])]
+    df["mismatch_label"] = df["mismatch"].map(lambda k: _label(MISMATCH_LABELS, k, lang))
+    df["portal_overdue_share_pct"] = [
+        None if pd.isna(n) or pd.isna(t) or t == 0 else round(100.0 * float(n) / float(t), 2)
+        for n, t in zip(df["portal_overdue_filings"], df["unit_portal_overdue_filings"])]
+    for c in ("portal_overdue_filings", "own_overdue_filings", "portal_filings"):
+        df[c] = df[c].astype("Int64")
+    df = df.sort_values(["unit", "portal_overdue_filings", "procedure_code"], ascending=[True, False, True],
+                        na_position="last")
+    return df[AUDIT_COLUMNS].reset_index(drop=True)

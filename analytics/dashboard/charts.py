@@ -1,0 +1,287 @@
+"""Plotly figures for the dashboard and the meeting one-pager (plain Python, no streamlit).
+
+Every figure marks illustrative values (hollow markers, hatched bars, "minh họa" in the hover text) and
+formats its numbers the Vietnamese way (decimal comma) when the language is Vietnamese.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.dashboard.i18n import translate as tr
+from analytics.definition import load_definition
+from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points
+
+PRIMARY = "#0B5CAD"
+PRIMARY_LIGHT = "#8DB6E3"
+GREY = "#E3E7EC"
+RED = "#C0392B"
+GREEN = "#1E8449"
+ORANGE = "#D68910"
+TEXT = "#1F2933"
+GRADE_COLORS = {"excellent": "#1E8449", "good": "#7DCEA0", "fair": "#F7DC6F", "average": "#F5B041", "weak": "#EC7063"}
+FONT = "Inter, 'Segoe UI', 'Noto Sans', Roboto, Arial, sans-serif"
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (not isinstance(v, str) and pd.isna(v))
+
+
+def style(fig: go.Figure, lang: str, height: int = 360, legend: bool = True) -> go.Figure:
+    """The house style: white, readable font, Vietnamese separators, legend under the plot."""
+    fig.update_layout(
+        template="plotly_white", height=height, separators=".," if lang == "en" else ",.",
+        font=dict(family=FONT, size=13, color=TEXT), margin=dict(l=10, r=20, t=30, b=10),
+        showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+        hoverlabel=dict(font=dict(family=FONT, size=13)),
+    )
+    return fig
+
+
+def _illustrative_suffix(flag, lang: str) -> str:
+    return f" ({tr('chart.hover_illustrative', lang)})" if bool(flag) else ""
+
+
+def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330) -> go.Figure:
+    """Horizontal bars: each component's score over its maximum, with its target as a diamond.
+
+    ``tiles``: component_label, score_points, max_points, target_points, illustrative (the five components).
+    """
+    df = tiles.iloc[::-1].reset_index(drop=True)  # first component at the top
+    labels = df["component_label"].tolist()
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=df["max_points"], orientation="h", name=tr("chart.max", lang), marker_color=GREY,
+                hovertemplate="%{y}: " + tr("chart.max", lang) + " %{customdata}<extra></extra>",
+                customdata=[fmt_points(v, lang) for v in df["max_points"]])
+    ill = df["illustrative"].fillna(False).astype(bool)
+    for flag, name, color, pattern in ((False, tr("chart.score", lang), PRIMARY, ""),
+                                       (True, tr("chart.score_illustrative", lang), PRIMARY_LIGHT, "/")):
+        part = df[ill == flag]
+        if part.empty:
+            continue
+        text = [f"{fmt_points(s, lang)} / {fmt_points(m, lang)}" if not _missing(s) else tr("tile.unknown", lang)
+                for s, m in zip(part["score_points"], part["max_points"])]
+        fig.add_bar(y=part["component_label"], x=part["score_points"].fillna(0), orientation="h", name=name,
+                    marker=dict(color=color, pattern=dict(shape=pattern, fgcolor="#FFFFFF", size=6)),
+                    text=text, textposition="outside", cliponaxis=False, width=0.55,
+                    hovertemplate="%{y}: %{text}" + (_illustrative_suffix(flag, lang)) + "<extra></extra>")
+    targets = df[df["target_points"].notna()] if "target_points" in df else df.iloc[0:0]
+    if not targets.empty:
+        fig.add_scatter(
+            y=targets["component_label"], x=targets["target_points"].astype(float), mode="markers",
+            name=tr("chart.target", lang), marker=dict(symbol="diamond", size=13, color=ORANGE, line=dict(color="#7E5109", width=1)),
+            customdata=[fmt_points(v, lang) + _illustrative_suffix(i, lang)
+                        for v, i in zip(targets["target_points"], targets.get("target_illustrative", [False] * len(targets)))],
+            hovertemplate="%{y}: " + tr("chart.target", lang) + " %{customdata}<extra></extra>")
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    fig.update_xaxes(title_text=tr("chart.points_axis", lang), range=[0, max(24.0, float(df["max_points"].max() or 0) * 1.12)])
+    fig.update_yaxes(automargin=True)
+    return style(fig, lang, height)
+
+
+def grade_bands(fig: go.Figure, lang: str, y_min: float = 0.0) -> None:
+    """Shade the grade bands (cut-offs from the index definition) behind a 0–100 score axis."""
+    grades = sorted(load_definition().grades, key=lambda g: g.min_points)
+    for i, g in enumerate(grades):
+        upper = grades[i + 1].min_points if i + 1 < len(grades) else 100
+        if upper <= y_min:
+            continue
+        lower = max(g.min_points, y_min)
+        fig.add_hrect(y0=lower, y1=upper, fillcolor=GRADE_COLORS.get(g.key, GREY), opacity=0.18, line_width=0, layer="below")
+        fig.add_annotation(xref="paper", x=1.0, xanchor="right", y=(lower + upper) / 2, yref="y", text=g.label(lang),
+                           showarrow=False, font=dict(size=11, color="#4A5560"))
+
+
+def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: float = 100, bands: bool = True,
+                    target: float | None = None, height: int = 340, name: str | None = None) -> go.Figure:
+    """A score over periods (in period order): published points filled, illustrative points hollow,
+    grade bands behind a total, the maximum as a dashed line otherwise.
+
+    ``history``: period_label, score_points, illustrative (already sorted by period).
+    """
+    df = history.reset_index(drop=True)
+    x = df["period_label"].tolist()
+    fig = go.Figure()
+    known = df["score_points"].dropna()
+    if bands:
+        low = 0.0 if known.empty else max(0.0, math.floor((known.min() - 8) / 10) * 10)
+        grade_bands(fig, lang, low)
+        y_range = [low, 100]
+    else:
+        y_range = [0, max_points * 1.1]
+        fig.add_hline(y=max_points, line_dash="dash", line_color="#7B8794",
+                      annotation_text=f"{tr('chart.max', lang)} {fmt_points(max_points, lang)}", annotation_position="top left")
+    fig.add_scatter(x=x, y=df["score_points"], mode="lines", line=dict(color=PRIMARY, width=2.5), showlegend=False,
+                    connectgaps=False, hoverinfo="skip")
+    ill = df["illustrative"].fillna(False).astype(bool)
+    for flag, label, marker in ((False, tr("chart.published", lang), dict(size=11, color=PRIMARY, line=dict(color=PRIMARY, width=2))),
+                                (True, tr("chart.illustrative", lang), dict(size=11, color="#FFFFFF", symbol="circle-open",
+                                                                            line=dict(color=PRIMARY, width=2.5)))):
+        part = df[(ill == flag) & df["score_points"].notna()]
+        if part.empty:
+            continue
+        text = [fmt_points(v, lang) for v in part["score_points"]]
+        fig.add_scatter(x=part["period_label"], y=part["score_points"], mode="markers+text", name=label, marker=marker,
+                        text=text, textposition="top center", textfont=dict(size=11),
+                        customdata=[(name or "") for _ in text],
+                        hovertemplate="%{x}: %{text}" + _illustrative_suffix(flag, lang) + "<extra></extra>")
+    if target is not None and not _missing(target):
+        fig.add_hline(y=float(target), line_dash="dot", line_color=ORANGE, line_width=2,
+                      annotation_text=f"{tr('chart.target', lang)} {fmt_points(target, lang)}", annotation_position="bottom left",
+                      annotation_font_color="#7E5109")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x)
+    fig.update_yaxes(range=y_range, title_text=tr("chart.points_axis", lang))
+    return style(fig, lang, height)
+
+
+def peer_bars(rankings: pd.DataFrame, unit_id: str, lang: str = "vi", height: int | None = None) -> go.Figure:
+    """Horizontal bars of every peer's score (best at the top), the selected unit highlighted, the median marked.
+
+    ``rankings``: unit, unit_id, score_points, illustrative, peer_median_points.
+    """
+    df = rankings.dropna(subset=["score_points"]).sort_values("score_points").reset_index(drop=True)
+    colors = [PRIMARY if u == unit_id else "#AFC3D8" for u in df["unit_id"]]
+    patterns = ["/" if bool(i) else "" for i in df["illustrative"]]
+    text = [fmt_points(v, lang) + _illustrative_suffix(i, lang) for v, i in zip(df["score_points"], df["illustrative"])]
+    fig = go.Figure(go.Bar(y=[esc(u) for u in df["unit"]], x=df["score_points"], orientation="h", text=text, textposition="outside",
+                           cliponaxis=False, marker=dict(color=colors, pattern=dict(shape=patterns, fgcolor="#FFFFFF", size=5)),
+                           hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+    if len(df) and not _missing(df["peer_median_points"].iloc[0]):
+        med = float(df["peer_median_points"].iloc[0])
+        fig.add_vline(x=med, line_dash="dash", line_color=ORANGE,
+                      annotation_text=f"{tr('chart.median', lang)} {fmt_points(med, lang)}", annotation_position="top")
+    top = float(df["score_points"].max()) if len(df) else 1
+    fig.update_xaxes(range=[0, top * 1.25], title_text=tr("chart.points_axis", lang))
+    fig.update_yaxes(automargin=True)
+    return style(fig, lang, height or max(260, 26 * len(df) + 80), legend=False)
+
+
+def heatmap(matrix: pd.DataFrame, share: pd.DataFrame, illustrative: pd.Series, lang: str = "vi") -> go.Figure:
+    """Units × components: colour = share of the component's maximum, text = the score.
+
+    ``matrix`` (scores) and ``share`` (0–100) share their index (unit names) and columns (component labels).
+    """
+    text = [[fmt_points(v, lang) for v in row] for row in matrix.to_numpy()]
+    units = [esc(u) + (f" ({tr('chart.hover_illustrative', lang)})" if bool(illustrative.get(u, False)) else "") for u in matrix.index]
+    fig = go.Figure(go.Heatmap(
+        z=share.to_numpy(), x=list(matrix.columns), y=units, text=text, texttemplate="%{text}",
+        colorscale=[[0, "#C0392B"], [0.5, "#F7DC6F"], [1, "#1E8449"]], zmin=0, zmax=100,
+        colorbar=dict(title=dict(text=tr("chart.pct_of_max", lang)), ticksuffix=" %"),
+        hovertemplate="%{y}<br>%{x}: %{text} (%{z:.0f} %)<extra></extra>", xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(side="top")
+    return style(fig, lang, max(300, 28 * len(units) + 120), legend=False)
+
+
+def pareto(df: pd.DataFrame, lang: str = "vi", top: int = 15) -> go.Figure:
+    """Bars of the shortfall per procedure (largest first) with the cumulative share and the 80 % line.
+
+    ``df``: procedure_name, shortfall_filings, cumulative_pct, in_first_80_pct.
+    """
+    d = df.sort_values("shortfall_filings", ascending=False).head(top).reset_index(drop=True)
+    names = [_short(n) for n in d["procedure_name"]]
+    colors = [PRIMARY if bool(f) else "#AFC3D8" for f in d.get("in_first_80_pct", [True] * len(d))]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=d["shortfall_filings"], name=tr("chart.shortfall", lang), marker_color=colors,
+                customdata=[[esc(n), fmt_count(v, lang)] for n, v in zip(d["procedure_name"], d["shortfall_filings"])],
+                hovertemplate="%{customdata[0]}<br>" + tr("chart.shortfall", lang) + ": %{customdata[1]}<extra></extra>")
+    fig.add_scatter(x=names, y=d["cumulative_pct"], name=tr("chart.cumulative", lang), yaxis="y2", mode="lines+markers",
+                    line=dict(color=ORANGE, width=2), customdata=[fmt_pct(v, lang, 1) for v in d["cumulative_pct"]],
+                    hovertemplate="%{x}: %{customdata}<extra></extra>")
+    fig.update_layout(yaxis=dict(title=dict(text=tr("chart.filings_axis", lang))),
+                      yaxis2=dict(overlaying="y", side="right", range=[0, 105], ticksuffix=" %", showgrid=False))
+    fig.add_hline(y=80, line_dash="dot", line_color="#7B8794", yref="y2")
+    fig.update_xaxes(tickangle=-35, automargin=True)
+    return style(fig, lang, 420)
+
+
+def simple_bars(labels, values, lang: str = "vi", *, axis: str = "", color=PRIMARY, fmt=None, height: int | None = None,
+                illustrative=None) -> go.Figure:
+    """Horizontal bars (largest at the top) with formatted value labels."""
+    fmt = fmt or (lambda v: fmt_number(v, 2, lang))
+    labels, values = list(labels), list(values)
+    ill = list(illustrative) if illustrative is not None else [False] * len(values)
+    order = sorted(range(len(values)), key=lambda i: (values[i] if not _missing(values[i]) else -1e18))
+    fig = go.Figure(go.Bar(
+        y=[_short(labels[i], 60) for i in order], x=[values[i] for i in order], orientation="h",
+        text=[fmt(values[i]) + _illustrative_suffix(ill[i], lang) for i in order], textposition="outside", cliponaxis=False,
+        marker=dict(color=color, pattern=dict(shape=["/" if ill[i] else "" for i in order], fgcolor="#FFFFFF", size=5)),
+        hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+    fig.update_xaxes(title_text=axis)
+    fig.update_yaxes(automargin=True)
+    return style(fig, lang, height or max(240, 30 * len(values) + 80), legend=False)
+
+
+def subindicator_bars(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
+    """Each sub-indicator's points over its maximum (``label``, ``points``, ``max_points``, ``illustrative``)."""
+    tiles = pd.DataFrame({"component_label": df["label"].map(_short), "score_points": df["points"],
+                          "max_points": df["max_points"], "target_points": pd.NA,
+                          "illustrative": df.get("illustrative", False)})
+    fig = components_vs_max(tiles, lang, height=max(240, 48 * len(df) + 80))
+    fig.update_xaxes(range=[0, max(7.0, float(df["max_points"].max() or 0) * 1.3)])
+    return fig
+
+
+def mix_rate(df: pd.DataFrame, lang: str = "vi", top: int = 12) -> go.Figure:
+    """Grouped bars of the mix and rate effects (percentage points) for the procedures that moved most.
+
+    ``df``: procedure_name, mix_effect_pp, rate_effect_pp (without the total row).
+    """
+    d = df.assign(_abs=(df["mix_effect_pp"].abs() + df["rate_effect_pp"].abs())).sort_values("_abs", ascending=False).head(top)
+    names = [_short(n) for n in d["procedure_name"]]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=d["mix_effect_pp"], name=tr("chart.mix", lang), marker_color="#AFC3D8",
+                customdata=[fmt_number(v, 2, lang, signed=True) for v in d["mix_effect_pp"]],
+                hovertemplate="%{x}: %{customdata}<extra></extra>")
+    fig.add_bar(x=names, y=d["rate_effect_pp"], name=tr("chart.rate", lang), marker_color=PRIMARY,
+                customdata=[fmt_number(v, 2, lang, signed=True) for v in d["rate_effect_pp"]],
+                hovertemplate="%{x}: %{customdata}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=tr("chart.effect_axis", lang), zeroline=True, zerolinecolor="#7B8794")
+    fig.update_xaxes(tickangle=-35, automargin=True)
+    return style(fig, lang, 400)
+
+
+def own_vs_portal(df: pd.DataFrame, lang: str = "vi", top: int = 12) -> go.Figure:
+    """Paired bars of own and portal counts for the procedures that differ most."""
+    d = df.reindex(df["difference_count"].abs().sort_values(ascending=False).index).head(top)
+    names = [_short(n) for n in d["procedure_name"]]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=d["own_count"], name=tr("chart.own", lang), marker_color="#AFC3D8",
+                customdata=[fmt_count(v, lang) for v in d["own_count"]], hovertemplate="%{x}: %{customdata}<extra></extra>")
+    fig.add_bar(x=names, y=d["portal_count"], name=tr("chart.portal", lang), marker_color=PRIMARY,
+                customdata=[fmt_count(v, lang) for v in d["portal_count"]], hovertemplate="%{x}: %{customdata}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=tr("chart.filings_axis", lang))
+    fig.update_xaxes(tickangle=-35, automargin=True)
+    return style(fig, lang, 400)
+
+
+def target_margins(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
+    """Bars of each measured target's margin (positive met, negative missed)."""
+    d = df.dropna(subset=["margin"]).reset_index(drop=True)
+    labels = [_short(f"{m} ({s})" if isinstance(s, str) and s else m, 60) for m, s in zip(d["label"], d["source_label"])]
+    colors = [GREEN if v >= 0 else RED for v in d["margin"]]
+    text = [fmt_number(v, 2, lang, signed=True) + _illustrative_suffix(i, lang) for v, i in zip(d["margin"], d["illustrative"])]
+    fig = go.Figure(go.Bar(y=labels, x=d["margin"], orientation="h", marker=dict(
+        color=colors, pattern=dict(shape=["/" if bool(i) else "" for i in d["illustrative"]], fgcolor="#FFFFFF", size=5)),
+        text=text, textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.add_vline(x=0, line_color="#7B8794")
+    span = float(d["margin"].abs().max()) if len(d) else 1.0
+    fig.update_xaxes(range=[-span * 1.35, span * 1.35])
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    return style(fig, lang, max(240, 34 * len(d) + 80), legend=False)
+
+
+def esc(text) -> str:
+    """Data text for a chart label: Plotly reads a few HTML tags in labels, so < > & are escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def _short(text, n: int = 42) -> str:
+    s = str(text)
+    return esc(s if len(s) <= n else s[: n - 1].rstrip() + "…")

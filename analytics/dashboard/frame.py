@@ -1,0 +1,99 @@
+"""What every page shares: the language, the unit and period pickers (kept in the URL), and the no-data guard.
+
+The selection lives in ``st.session_state`` while the app is open and is written to the query string on
+every run (``?unit=…&period=…&lang=…``), so a copied link opens the same view. A new session reads the
+query string first.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.dashboard import data
+from analytics.dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from analytics.periods import period_label
+
+HOME_UNIT = "Sở Công Thương"  # the department this product is for: the default unit
+
+
+def language() -> str:
+    """The chosen language: the sidebar switch, else ?lang= on a new session, else Vietnamese."""
+    if "lang" not in st.session_state:
+        q = st.query_params.get("lang")
+        st.session_state["lang"] = q if q in LANGUAGES else "vi"
+    return st.session_state["lang"]
+
+
+def _read_url_once() -> None:
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    for key in ("unit", "period"):
+        value = st.query_params.get(key)
+        if value:
+            st.session_state[f"sel_{key}"] = value
+
+
+def sidebar() -> None:
+    """Draw the sidebar: language switch, unit and period pickers, data date; sync the URL."""
+    _read_url_once()
+    lang = language()
+    with st.sidebar:
+        st.radio(t("side.language"), LANGUAGES, key="lang", horizontal=True, format_func=LANGUAGE_NAMES.get)
+        ready = data.state() == "ok"
+        if ready:
+            with st.spinner(t("common.loading")):
+                _pickers(lang)
+            when = data.latest_load_label()
+            if when:
+                st.caption(t("side.data_date", date=when))
+            st.caption(t("side.illustrative_note"))
+    params = {"lang": lang}
+    if ready:
+        params.update(unit=st.session_state.get("sel_unit"), period=st.session_state.get("sel_period"))
+    params = {k: v for k, v in params.items() if v}
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def _pickers(lang: str) -> None:
+    units = data.units(lang)
+    ids = units["unit_id"].tolist()
+    names = dict(zip(units["unit_id"], units["unit"]))
+    if st.session_state.get("sel_unit") not in ids:
+        home = units.loc[units["unit"] == HOME_UNIT, "unit_id"]
+        st.session_state["sel_unit"] = home.iloc[0] if len(home) else ids[0]
+    st.selectbox(t("side.unit"), ids, key="sel_unit", format_func=lambda u: names.get(u, u), help=t("side.unit_help"))
+    from analytics.dashboard.model import unit_periods
+
+    periods = unit_periods(data.scores(lang), st.session_state["sel_unit"])
+    if st.session_state.get("sel_period") not in periods:
+        st.session_state["sel_period"] = periods[0] if periods else None
+    st.selectbox(t("side.period"), periods, key="sel_period", format_func=lambda p: period_label(p, lang))
+
+
+def selection() -> tuple[str, str, str, str]:
+    """(unit_id, unit name, period, language) chosen in the sidebar."""
+    lang = language()
+    unit_id = st.session_state.get("sel_unit")
+    names = dict(zip(data.units(lang)["unit_id"], data.units(lang)["unit"]))
+    return unit_id, names.get(unit_id, unit_id or ""), st.session_state.get("sel_period"), lang
+
+
+def require_data() -> bool:
+    """True when there is data to show; otherwise draw the "load data" message (and the page stops)."""
+    s = data.state()
+    if s == "ok":
+        return True
+    st.title(t("nodb.title"))
+    path = data.database_path()
+    st.warning(t("nodb.missing" if s == "missing" else "nodb.empty", path=path), icon=":material/database:")
+    st.markdown(t("nodb.how"))
+    st.code(f"make demo-db\n# {t('nodb.how_files')}\npython -m analytics ingest data/raw/ --db {path}", language="bash")
+    st.caption(t("nodb.upload"))
+    return False
+
+
+def page_header(key: str, **params) -> None:
+    """The page title."""
+    st.title(t(key, **params))

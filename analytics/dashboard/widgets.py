@@ -1,0 +1,251 @@
+"""Building blocks of the pages: score tiles, the illustrative badge, charts with their table and downloads.
+
+Tables on screen carry translated headers and Vietnamese-formatted numbers (text, never HTML); their
+downloads carry the numbers themselves, the same headers and an "Illustrative" column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analytics.dashboard import data
+from analytics.dashboard.i18n import t, translate
+from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
+from analytics.periods import PeriodError, period_label
+
+
+def illustrative_badge() -> None:
+    """The orange "Minh họa" badge."""
+    st.badge(t("common.illustrative"), icon=":material/science:", color="orange")
+
+
+def safe_text(text) -> str:
+    """Text from the data shown as Markdown without being interpreted (escapes Markdown and HTML characters)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
+
+
+@contextlib.contextmanager
+def section(title: str | None = None, caption: str | None = None):
+    """A titled part of a page whose analysis may be missing or fail without breaking the page."""
+    if title:
+        st.subheader(title)
+    if caption:
+        st.caption(caption)
+    try:
+        yield
+    except data.NotAvailable:
+        st.info(t("common.not_available"), icon=":material/construction:")
+    except Exception as exc:  # one failing analysis must not take the page down
+        st.warning(t("common.failed", error=type(exc).__name__), icon=":material/error:")
+        with st.expander("…"):
+            st.text(str(exc)[:2000])
+
+
+# --- tiles ------------------------------------------------------------------------------------------------
+
+def _delta(value, lang: str, unit: str = "points"):
+    """(delta text, arrow, colour) for a change; the minus sign is the typographic one (−3,03)."""
+    if value is None or pd.isna(value):
+        return None, "off", "off"
+    v = float(value)
+    text = fmt_number(v, 2, lang, signed=True)
+    key = {"points": "tile.delta_points", "pp": "tile.delta_pp", "count": "tile.count_delta"}[unit]
+    label = translate(key, lang, value=text)
+    if round(v, 2) == 0:
+        return label, "off", "gray"
+    return label, ("up" if v > 0 else "down"), ("green" if v > 0 else "red")
+
+
+def score_tile(row: dict, lang: str) -> None:
+    """One component (or the total): score / max, change versus the previous period and last year, gap, target."""
+    with st.container(border=True):
+        score, mx = row["score_points"], row["max_points"]
+        known = score is not None and not pd.isna(score)
+        value = translate("tile.value", lang, score=fmt_points(score, lang), max=fmt_points(mx, lang)) if known \
+            else t("tile.unknown")
+        delta, arrow, color = _delta(row.get("change_vs_previous_points"), lang)
+        prev = row.get("previous_period")
+        st.metric(
+            row["component_label"], value, delta=delta, delta_arrow=arrow, delta_color=color,
+            delta_description=translate("tile.vs_prev", lang, period=period_label(prev, lang)) if delta and prev else None,
+            help=t("common.source", source=row.get("source") or "—"),
+        )
+        if row.get("illustrative"):
+            illustrative_badge()
+        if known and mx:
+            st.progress(max(0.0, min(1.0, float(score) / float(mx))))
+        lines = []
+        if delta is None and row.get("change_vs_previous_reason"):
+            lines.append(str(row["change_vs_previous_reason"]))
+        ly = row.get("change_vs_last_year_points")
+        if ly is not None and not pd.isna(ly):
+            lines.append(t("tile.last_year", period=period_label(row["last_year_period"], lang),
+                           value=_delta(ly, lang)[0]))
+        elif row.get("change_vs_last_year_reason"):
+            lines.append(str(row["change_vs_last_year_reason"]))
+        gap = row.get("gap_to_max_points")
+        if known and gap is not None and not pd.isna(gap):
+            lines.append(t("tile.full") if float(gap) <= 0 else t("tile.gap", gap=fmt_points(gap, lang)))
+        tgt = row.get("target_points")
+        if tgt is not None and not pd.isna(tgt):
+            short = row.get("gap_to_target_points")
+            status = t("tile.target_met") if short is None or pd.isna(short) or float(short) <= 0 \
+                else t("tile.target_short", gap=fmt_points(short, lang))
+            target_text = f"≥ {fmt_points(tgt, lang)}"
+            if row.get("target_grade"):
+                target_text += f" ({row['target_grade']})"
+            text = "🎯 " + t("tile.target", target=target_text, status=status)
+            if row.get("target_illustrative"):
+                text += f" — {t('common.illustrative')}"
+            lines.append(text)
+        for line in lines:
+            st.caption(safe_text(line))
+
+
+def grade_tile(total: dict, outlook: pd.DataFrame | None, lang: str) -> None:
+    """The grade the total earns, and what the next grade needs."""
+    with st.container(border=True):
+        grade = total.get("grade") or t("tile.unknown")
+        st.metric(t("tile.grade"), grade, help=t("common.source", source=total.get("source") or "—"))
+        if total.get("illustrative"):
+            illustrative_badge()
+        if outlook is not None and len(outlook):
+            o = outlook.iloc[0]
+            if o["next_grade"] is None or pd.isna(o["next_grade"]):
+                st.caption(t("tile.top_grade"))
+            else:
+                st.caption(t("tile.next_grade", points=fmt_points(o["points_to_next_grade_points"], lang),
+                             grade=o["next_grade"], min=fmt_points(o["next_grade_min_points"], lang)))
+        rep = total.get("reported_grade")
+        if rep and isinstance(rep, str) and rep != total.get("grade"):
+            st.caption(safe_text(t("tile.grade_reported", reported=rep)))
+
+
+def rate_tile(row: dict, lang: str) -> None:
+    """A filing rate (%) or count with its change in percentage points (rates) or filings (counts)."""
+    with st.container(border=True):
+        is_rate = row["value_unit"] == "pct"
+        value = fmt_pct(row["value"], lang) if is_rate else fmt_count(row["value"], lang)
+        ch = row.get("change_vs_previous_pp") if is_rate else row.get("change_vs_previous_count")
+        delta, arrow, color = _delta(ch, lang, "pp" if is_rate else "count")
+        if not is_rate and color in ("green", "red"):  # more overdue filings is worse
+            color = "red" if color == "green" else "green"
+        prev = row.get("previous_period")
+        st.metric(row["metric_label"], value, delta=delta, delta_arrow=arrow, delta_color=color,
+                  delta_description=translate("tile.vs_prev", lang, period=period_label(prev, lang)) if delta and prev else None)
+        ly = row.get("change_vs_last_year_pp") if is_rate else row.get("change_vs_last_year_count")
+        if ly is not None and not pd.isna(ly):
+            st.caption(t("tile.last_year", period=period_label(row["last_year_period"], lang),
+                         value=fmt_pp(ly, lang) if is_rate else translate("tile.count_delta", lang,
+                                                                              value=fmt_number(ly, 0, lang, signed=True))))
+        if row.get("illustrative"):
+            illustrative_badge()
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Col:
+    """A column of a shown table: source column, header key, and how to format it."""
+
+    src: str
+    header: str
+    kind: str = "text"  # text | points | signed | pct | pp | count | period | flag | int | datetime | kind | status | source
+
+
+def _fmt(v, kind: str, lang: str):
+    if kind == "text":
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+    if v is None or (not isinstance(v, (str, bool)) and pd.isna(v)):
+        return "—" if kind != "flag" else ""
+    if kind == "points":
+        return fmt_points(v, lang)
+    if kind == "signed":
+        return fmt_number(v, 2, lang, signed=True)
+    if kind == "pct":
+        return fmt_pct(v, lang)
+    if kind == "pp":
+        return fmt_pp(v, lang)
+    if kind in ("count", "int"):
+        return fmt_count(v, lang)
+    if kind == "period":
+        try:
+            return ", ".join(period_label(p.strip(), lang) for p in str(v).split(",") if p.strip())
+        except PeriodError:
+            return str(v)
+    if kind == "flag":
+        return translate("common.illustrative", lang) if bool(v) else ""
+    if kind == "bool":
+        return translate("common.yes" if bool(v) else "common.no", lang)
+    if kind == "datetime":
+        return pd.Timestamp(v).strftime("%d/%m/%Y %H:%M")
+    if kind in ("kind", "status", "source"):
+        return translate(f"{kind}.{v}", lang) if f"{kind}.{v}" in _keys() else str(v)
+    return str(v)
+
+
+def _keys():
+    from analytics.dashboard.i18n import TEXT
+
+    return TEXT
+
+
+def shown(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
+    """The table as shown: translated headers, every value formatted as text."""
+    out = pd.DataFrame({translate(c.header, lang): [_fmt(v, c.kind, lang) for v in df[c.src]] if c.src in df else []
+                        for c in cols})
+    return out
+
+
+def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
+    """The table as downloaded: translated headers, numbers kept as numbers, labels and flags as text."""
+    out = {}
+    for c in cols:
+        if c.src not in df:
+            continue
+        s = df[c.src]
+        if c.kind in ("points", "signed", "pct", "pp", "count", "int"):
+            out[translate(c.header, lang)] = pd.to_numeric(s, errors="coerce").astype("Float64").round(4)
+        else:
+            out[translate(c.header, lang)] = [_fmt(v, c.kind, lang) for v in s]
+    return pd.DataFrame(out)
+
+
+def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "", height: int | None = None) -> None:
+    """A table on screen with CSV and Excel downloads next to it."""
+    if df is None or df.empty:
+        st.caption(t("common.no_rows"))
+        return
+    view = shown(df, cols, lang)
+    kwargs = {"height": height} if height else {}
+    st.dataframe(view, hide_index=True, width="stretch", **kwargs)
+    downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
+
+
+def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
+    """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both)."""
+    from analytics.export import neutralised, table_xlsx
+
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("common.download_csv"), data=lambda: neutralised(df).to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore",
+                       icon=":material/download:")
+    c2.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),
+                       file_name=f"{stem}.xlsx", key=f"xlsx_{key}", on_click="ignore", icon=":material/table_view:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def chart_and_table(fig, df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "") -> None:
+    """A chart with its table one click away (second tab), downloadable."""
+    tab_chart, tab_table = st.tabs([t("common.chart"), t("common.table")])
+    with tab_chart:
+        st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
+                        key=f"chart_{key}")
+    with tab_table:
+        table(df, cols, lang, key=key, title=title)

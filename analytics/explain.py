@@ -1,0 +1,729 @@
+"""Why a unit scores what it scores: every sub-indicator's counts, rate and points, and where the missing filings are.
+
+The published tables give five component scores; the department needs to know which counts move them. This
+module produces:
+
+- ``subindicator_breakdown`` — one row per (period, unit, sub-indicator): numerator, denominator, rate, the
+  published points (portal units), the points recomputed from the counts by the scoring engine
+  (``analytics.scoring``), the maximum and the points still at stake. It backs ``explain`` (CLI and dashboard);
+- ``component_breakdown`` — the same rolled up to the five common components, next to the published score;
+- ``shortfall_pareto`` / ``department_shortfall`` — the procedures (and offices) holding the filings missing from a
+  sub-indicator's numerator, largest first, with the 80 % that matter;
+- ``mix_rate_split`` — a rate's change between two periods split into a mix effect (filings shifted between
+  procedures) and a rate effect (rates changed inside procedures), in percentage points and in index points.
+
+Counts come from two places: the national portal's published sub-indicator counts (``portal_metrics``) and the
+per-procedure filing counts a unit loads (``filing_counts`` through the SQL models ``stg_filing_counts`` and
+``mart_procedure_filings``; ``count_source`` 'portal' preferred, else 'own'). Which filing column feeds which
+sub-indicator is the index definition's ``filing_field``/``filing_denominator``; the three online-service counts
+that need the procedure catalogue (procedures offered online, services with an online filing, fee procedures) are
+``CATALOG_INPUTS`` and ``payment_extra`` below.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analytics.db import SQL_DIR
+from analytics.definition import SubIndicator, fold, load_definition, version_for_period
+from analytics.periods import period_kind, period_label, period_sort_key
+from analytics.scores import unit_matches
+from analytics.scoring import payment_part_points, score_frame, subindicator_points
+
+SCORING_VERSION = "v2025"
+"""Filing counts are scored by the portal's current rules (v2025), whatever version a period was published under."""
+
+MODELS = ("stg_filing_counts", "mart_procedure_filings", "mart_unit_catalog", "mart_own_vs_portal",
+          "mart_deadline_mismatches")
+"""The SQL models the explanations read, in dependency order."""
+
+COUNT_FIELDS = (
+    "received_total", "received_online", "received_in_person", "received_postal", "carried_over",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "pending_total", "pending_within_time", "pending_overdue",
+    "digitized_components", "electronic_results", "reused_data", "fee_filings", "online_payments",
+    "synced_filings", "feedback_total", "feedback_on_time", "feedback_satisfied",
+    "received_new", "on_time_filings", "overdue_filings",
+)
+"""Per-procedure counts of stg_filing_counts (the last three derived there), summed per unit and period."""
+
+CATALOG_INPUTS = {
+    # ONLINE_PROCEDURES: portal partialCount + fullCount / authorityCount (catalogue "Mức độ DVC")
+    "ONLINE_PROCEDURES": ("online_procedures_count", "procedures_count"),
+    # ONLINE_SERVICES_USED: portal onlineDossierCount / onlineServiceTotal = online services with ≥ 1 online filing
+    "ONLINE_SERVICES_USED": ("online_services_used_count", "online_procedures_count"),
+}
+"""Sub-indicators counted in procedures rather than filings: (numerator, denominator) keys of ``unit_totals``."""
+
+PAYMENT_PART3_ASSUMED = 0
+"""totalFeeDossierFormality (payment part 3, 2 points) has no documented meaning and no filing column: taken as 0,
+the value 9 of the 15 Phú Thọ departments publish, so recomputed payment points are a lower bound (by ≤ 2)."""
+
+BREAKDOWN_COLUMNS = [
+    "period", "period_label", "unit", "unit_id", "component", "component_label", "group", "code", "label", "scope",
+    "numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points", "points_at_stake",
+    "component_points", "source", "count_source", "index_version", "illustrative", "note",
+]
+
+NOTES = {
+    "province_scope": ("Tính ở cấp tỉnh, áp cho mọi đơn vị", "Computed at province level and copied to every unit"),
+    "no_filing_count": ("Số liệu hồ sơ không có chỉ tiêu này", "Filing counts do not carry this sub-indicator"),
+    "payment_part3": ("Phần 3 (2 điểm) không tính được từ số liệu hồ sơ, lấy bằng 0",
+                      "Part 3 (2 points) cannot be counted from filings; taken as 0"),
+    "group_total": ("Cổng chỉ công bố điểm nhóm, không có tử số/mẫu số",
+                    "The portal publishes only the group total, without counts"),
+    "scored_v2025": ("Tính lại theo quy tắc v2025 của Cổng DVCQG", "Recomputed by the portal's v2025 rules"),
+}
+
+
+def _note(key: str, lang: str) -> str:
+    """A note of NOTES in the language."""
+    vi, en = NOTES[key]
+    return en if lang == "en" else vi
+
+
+# --- SQL models -------------------------------------------------------------------------------------
+
+def ensure_models(con) -> None:
+    """Make this module's SQL models current on the connection, as temporary views (safe on read-only files).
+
+    A database written before these models existed, or before they last changed, has no or stale views; the
+    temporary views shadow them for this connection only. Created once per connection.
+    """
+    present = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name IN (SELECT unnest(?::VARCHAR[]))",
+        [list(MODELS)]).fetchall()}
+    if present == set(MODELS):
+        return
+    for name in MODELS:
+        body = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS\n{body}')
+
+
+# --- counts per unit --------------------------------------------------------------------------------
+
+def procedure_filings(con, period: str | None = None, unit_id: str | None = None,
+                      count_source: str | None = None) -> pd.DataFrame:
+    """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named."""
+    ensure_models(con)
+    df = con.execute("""
+        SELECT *
+        FROM mart_procedure_filings
+        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+          AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
+        ORDER BY period, unit_id, count_source, procedure_code, name_key
+    """, [period, period, unit_id, unit_id, count_source, count_source]).df()
+    return df
+
+
+def unit_catalog(con) -> pd.DataFrame:
+    """Procedure counts of each unit's catalogue (procedures, offered online, with a fee), indexed by unit_id."""
+    ensure_models(con)
+    return con.execute("SELECT * FROM mart_unit_catalog").df().set_index("unit_id")
+
+
+def _sum_known(values: pd.Series) -> float | None:
+    """The sum of a count column, None when any value is missing (a partial sum would understate)."""
+    if len(values) == 0 or values.isna().any():
+        return None
+    return float(values.sum())
+
+
+def unit_totals(procedures: pd.DataFrame, catalog: Mapping | None = None) -> dict[str, float | None]:
+    """The counts of one (period, unit, source) summed over its procedures, plus the catalogue's procedure counts.
+
+    ``procedures`` has stg_filing_counts' count columns and mart_procedure_filings' ``is_online_service`` and
+    ``has_fee``; ``catalog`` a row of ``unit_catalog`` (None: no catalogue, procedure-based counts unknown).
+    """
+    totals: dict[str, float | None] = {f: _sum_known(procedures[f]) for f in COUNT_FIELDS if f in procedures.columns}
+    online = procedures["is_online_service"].fillna(False).astype(bool) if "is_online_service" in procedures else None
+    fee = procedures["has_fee"].fillna(False).astype(bool) if "has_fee" in procedures else None
+    has_catalog = catalog is not None
+    for key in ("procedures_count", "online_procedures_count", "fee_procedures_count"):
+        totals[key] = float(catalog[key]) if has_catalog else None
+    if has_catalog and online is not None and not procedures["received_online"].isna().any():
+        totals["online_services_used_count"] = float((online & procedures["received_online"].gt(0)).sum())
+    else:
+        totals["online_services_used_count"] = None
+    if has_catalog and fee is not None and not procedures["online_payments"].isna().any():
+        totals["fee_procedures_paid_online_count"] = float((fee & procedures["online_payments"].gt(0)).sum())
+    else:
+        totals["fee_procedures_paid_online_count"] = None
+    return totals
+
+
+def payment_extra(totals: Mapping) -> dict[str, float | None]:
+    """The payment rule's procedure counts from unit totals (part 2 from the catalogue; part 3 assumed, see above)."""
+    fee_procedures = totals.get("fee_procedures_count")
+    return {
+        # part 2: fee-charging procedures with an online payment / fee-charging procedures (portal: Distinct = total)
+        "totalDossierOnlineFormalityPaymentSuccess": totals.get("fee_procedures_paid_online_count"),
+        "totalFeeDossierFormalityDistinct": fee_procedures,
+        # part 3: undocumented portal fields; see PAYMENT_PART3_ASSUMED
+        "totalFeeDossierFormality": None if fee_procedures is None else PAYMENT_PART3_ASSUMED,
+        "totalFeeFormality": fee_procedures,
+    }
+
+
+def subindicator_inputs(sub: SubIndicator, totals: Mapping) -> tuple[float | None, float | None, dict] | None:
+    """(numerator, denominator, extra counts) a sub-indicator takes from unit totals; None when filings cannot give it."""
+    if sub.code in CATALOG_INPUTS:
+        num_key, den_key = CATALOG_INPUTS[sub.code]
+        return totals.get(num_key), totals.get(den_key), {}
+    if not sub.filing_field or not sub.filing_denominator:
+        return None
+    extra = payment_extra(totals) if sub.rule == "payment" else {}
+    return totals.get(sub.filing_field), totals.get(sub.filing_denominator), extra
+
+
+def inputs_points(sub: SubIndicator, numerator, denominator, extra: Mapping | None = None) -> float | None:
+    """Points the engine awards for counts taken from filings; None when a count is unknown."""
+    extra = dict(extra or {})
+    if denominator is None or (numerator is None and denominator > 0):
+        return None
+    if sub.rule == "payment" and any(v is None for v in extra.values()):
+        return None
+    return subindicator_points(sub, numerator, denominator, **extra)
+
+
+def rate_pct(numerator, denominator) -> float | None:
+    """numerator / denominator × 100, rounded to 2 decimals; None for an unknown or zero denominator."""
+    if numerator is None or denominator is None or _missing(numerator) or _missing(denominator) or denominator == 0:
+        return None
+    return round(100.0 * float(numerator) / float(denominator), 2)
+
+
+def _missing(value) -> bool:
+    """Whether a value is None, NA or NaN."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _portal_extra(sub: SubIndicator, extra_json) -> dict:
+    """The payment parts' extra counts of a portal row (from its extra_json)."""
+    names = {n for part in sub.parts for n in (part.numerator_field, part.denominator_field)} - {"numerator", "denominator"}
+    if not names:
+        return {}
+    data = json.loads(extra_json) if isinstance(extra_json, str) and extra_json else {}
+    return {n: data.get(n) for n in names}
+
+
+def subindicator_counts(con, period: str, unit_id: str,
+                        count_source: str | None = None) -> tuple[str, dict[str, tuple[float | None, float | None, dict]]]:
+    """(source, code → (numerator, denominator, extra counts)) of one unit in one period, for the v2025 rules.
+
+    The portal's published counts when it has any for the unit and period (source 'portal'), else the filing
+    counts summed as ``subindicator_breakdown`` sums them (source 'filing counts'). Sub-indicators without counts
+    are absent.
+    """
+    ensure_models(con)
+    scored = {s.code: s for s in _scored_subindicators()}
+    if count_source in (None, "portal"):
+        rows = con.execute("""
+            SELECT code, numerator, denominator, extra_json FROM portal_metrics
+            WHERE scope = 'all' AND period = ? AND unit_id = ?
+        """, [period, unit_id]).fetchall()
+        if rows:
+            out = {}
+            for code, n, den, extra_json in rows:
+                if code in scored and not (_missing(n) and _missing(den)):
+                    out[code] = (None if _missing(n) else float(n), None if _missing(den) else float(den),
+                                 _portal_extra(scored[code], extra_json))
+            return "portal", out
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    if procs.empty:
+        return "filing counts", {}
+    catalog = unit_catalog(con)
+    totals = unit_totals(procs, catalog.loc[unit_id] if unit_id in catalog.index else None)
+    out = {}
+    for code, sub in scored.items():
+        inputs = subindicator_inputs(sub, totals)
+        if inputs is not None and inputs[1] is not None:
+            out[code] = inputs
+    return "filing counts", out
+
+
+# --- the breakdown ----------------------------------------------------------------------------------
+
+def _scored_subindicators() -> list[SubIndicator]:
+    """The v2025 sub-indicators that carry points (informational ones carry none)."""
+    return [s for s in load_definition().version(SCORING_VERSION).subindicators if s.rule != "informational"]
+
+
+def _component_of_group() -> dict[str, str]:
+    """v2025 group key → the common component it rolls up to (online_payment → online_services)."""
+    return {g.key: g.rolls_up_to for g in load_definition().version(SCORING_VERSION).groups}
+
+
+def _check_component(component: str | None) -> None:
+    """Raise ValueError unless the component is None or one of the five common keys."""
+    common = load_definition().common_groups
+    if component is not None and component not in common:
+        raise ValueError(f"unknown component {component!r}; one of {', '.join(common)}")
+
+
+def _units(con) -> pd.DataFrame:
+    """unit_id → display name."""
+    return con.execute("SELECT unit_id, display_name AS unit FROM units").df()
+
+
+def _portal_rows(con, period: str | None, lang: str) -> pd.DataFrame:
+    """Sub-indicator rows from the portal's published counts and points (scope 'all')."""
+    d = load_definition()
+    df = con.execute("""
+        SELECT m.period, m.unit_id, m.group_key, m.code, m.numerator, m.denominator, m.ratio_pct,
+               m.score_points AS points, m.max_points, m.extra_json, m.illustrative
+        FROM portal_metrics AS m
+        WHERE m.scope = 'all' AND (CAST(? AS VARCHAR) IS NULL OR m.period = ?)
+    """, [period, period]).df()
+    if df.empty:
+        return df
+    informational = {s.code for v in d.versions.values() for s in v.subindicators if s.rule == "informational"}
+    df = df[~df["code"].isin(informational)].copy()
+    df["points_recomputed"] = score_frame(df).astype("float64")
+    total_codes = {s.portal_total_code for s in d.version(SCORING_VERSION).subindicators if s.portal_total_code}
+    by_code = {s.code: s for s in d.version(SCORING_VERSION).subindicators}
+    df["label"] = [by_code[c].label(lang) if c in by_code
+                   else d.version(SCORING_VERSION).group(g).label(lang) for c, g in zip(df["code"], df["group_key"])]
+    df["scope"] = [by_code[c].scope if c in by_code else "unit" for c in df["code"]]
+    df["rate_pct"] = [rate_pct(n, den) if not _missing(n) and not _missing(den) else (None if _missing(r) else r)
+                      for n, den, r in zip(df["numerator"], df["denominator"], df["ratio_pct"])]
+    df["note"] = [_note("group_total", lang) if c in total_codes else None for c in df["code"]]
+    df["source"] = "portal"
+    df["count_source"] = "portal"
+    df["group"] = df["group_key"]
+    return df.drop(columns=["extra_json", "ratio_pct", "group_key"])
+
+
+def _filing_rows(con, period: str | None, count_source: str | None, lang: str,
+                 skip: set[tuple[str, str]]) -> pd.DataFrame:
+    """Sub-indicator rows recomputed from per-procedure filing counts by the v2025 rules."""
+    procs = procedure_filings(con, period=period, count_source=count_source)
+    if procs.empty:
+        return pd.DataFrame()
+    catalog = unit_catalog(con)
+    rows = []
+    for (p, unit_id, source), group in procs.groupby(["period", "unit_id", "count_source"], sort=True):
+        if (p, unit_id) in skip:
+            continue
+        totals = unit_totals(group, catalog.loc[unit_id] if unit_id in catalog.index else None)
+        illustrative = bool(group["illustrative"].any())
+        for sub in _scored_subindicators():
+            rows.append(_filing_row(sub, totals, lang) | {
+                "period": p, "unit_id": unit_id, "count_source": source, "illustrative": illustrative})
+    return pd.DataFrame(rows)
+
+
+def _filing_row(sub: SubIndicator, totals: Mapping, lang: str) -> dict:
+    """One sub-indicator's breakdown values from unit totals."""
+    inputs = subindicator_inputs(sub, totals)
+    numerator, denominator, extra = inputs if inputs is not None else (None, None, {})
+    points = inputs_points(sub, numerator, denominator, extra) if inputs is not None else None
+    notes = [_note("scored_v2025", lang)]
+    if sub.scope == "province":
+        notes.append(_note("province_scope", lang))
+    if inputs is None:
+        notes.append(_note("no_filing_count", lang))
+    if sub.rule == "payment":
+        notes.append(_note("payment_part3", lang))
+    return {
+        "group": sub.group, "code": sub.code, "label": sub.label(lang), "scope": sub.scope,
+        "numerator": numerator, "denominator": denominator, "rate_pct": rate_pct(numerator, denominator),
+        "points": None, "points_recomputed": points, "max_points": float(sub.max_points),
+        "source": "filing counts", "note": "; ".join(notes),
+    }
+
+
+def subindicator_breakdown(con, period: str | None = None, unit: str | None = None, component: str | None = None,
+                           lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
+    """One row per (period, unit, sub-indicator): counts, rate, published and recomputed points, points at stake.
+
+    Rows come from (a) the national portal's published sub-indicators (``portal_metrics``, scope 'all'):
+    ``points`` is the published score, ``points_recomputed`` the engine's score for the published counts
+    (null for a group total such as PROVIDE_ONLINE_TOTAL, published without counts); and (b), for every
+    (period, unit) with per-procedure filing counts and no portal sub-indicators, the counts summed over the
+    procedures (``count_source`` 'portal' preferred, else 'own', unless ``count_source`` is given) through each
+    sub-indicator's ``filing_field``/``filing_denominator``, plus the catalogue's procedure counts. Filing counts
+    are always scored by the **v2025 rules** (the portal's current form) — so for a period published under v2022
+    (five groups, no sub-indicators) ``points`` is null and the published score is only known at group level,
+    in ``component_points`` (and in ``component_breakdown``).
+
+    ``points_at_stake`` = max − recomputed, or max − published when there are no counts. Informational
+    sub-indicators (0 points) are left out. ``component`` is one of the five common keys (online_services
+    includes online_payment, which rolls up into it); ``unit`` matches as ``analytics.scores.unit_matches``.
+    """
+    _check_component(component)
+    ensure_models(con)
+    # the portal's own sub-indicator counts win over filing counts for the same (period, unit)
+    portal = _portal_rows(con, period, lang) if count_source in (None, "portal") else pd.DataFrame()
+    skip = set(zip(portal["period"], portal["unit_id"])) if not portal.empty else set()
+    filings = _filing_rows(con, period, count_source, lang, skip)
+    frames = [f for f in (portal, filings) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    df = df.merge(_units(con), on="unit_id", how="left")
+    df["unit"] = df["unit"].fillna(df["unit_id"])
+    df = df[unit_matches(df["unit"], unit) | unit_matches(df["unit_id"], unit)]
+    d = load_definition()
+    df["component"] = df["group"].map(_component_of_group())
+    if component is not None:
+        df = df[df["component"] == component]
+    if df.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    df = df.copy()
+    for c in ("numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    df["points_at_stake"] = (df["max_points"] - df["points_recomputed"].fillna(df["points"])).round(2)
+    df["component_label"] = df["component"].map(lambda c: d.common_label(c, lang))
+    df["period_label"] = df["period"].map(lambda p: period_label(p, lang))
+    versions = {p: _published_version(con, p) for p in df["period"].unique()}
+    df["index_version"] = df["period"].map(versions)
+    df = df.merge(_published_components(con), on=["period", "unit_id", "component"], how="left")
+    order = {s.code: i for i, s in enumerate(load_definition().version(SCORING_VERSION).subindicators)}
+    common = {k: i for i, k in enumerate(d.common_groups)}
+    df = df.assign(_p=df["period"].map(period_sort_key), _c=df["component"].map(common),
+                   _s=df["code"].map(order).fillna(len(order)))
+    df = df.sort_values(["_p", "unit", "_c", "_s", "code"]).drop(columns=["_p", "_c", "_s"])
+    df["illustrative"] = df["illustrative"].astype(bool)
+    return df[BREAKDOWN_COLUMNS].reset_index(drop=True)
+
+
+def _published_version(con, period: str) -> str:
+    """The index version the period's published scores use (from the loaded scores, else the definition's)."""
+    row = con.execute("SELECT min(index_version) FROM index_scores WHERE period = ?", [period]).fetchone()
+    return row[0] if row and row[0] else version_for_period(period).key
+
+
+def _published_components(con) -> pd.DataFrame:
+    """Published (or portal-summed) five-group component scores: period, unit_id, component, component_points."""
+    return con.execute("""
+        SELECT period, unit_id, component, score_points AS component_points
+        FROM mart_scores
+        WHERE component <> 'total'
+    """).df()
+
+
+def component_breakdown(con, period: str | None = None, unit: str | None = None, component: str | None = None,
+                        lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
+    """One row per (period, unit, five-group component): published points, recomputed points, max, points at stake.
+
+    ``points`` is the published component score (v2022 table or portal groups summed; null when unpublished);
+    ``points_recomputed`` the sum of the sub-indicators' recomputed points, with ``recomputed_complete`` False
+    when some scored sub-indicator has no counts (e.g. the province-level transparency ones for a department).
+    ``points_at_stake`` = max − published points, or max − recomputed points when unpublished and complete.
+    """
+    sub = subindicator_breakdown(con, period, unit, component, lang, count_source=count_source)
+    cols = ["period", "period_label", "unit", "unit_id", "component", "component_label", "points",
+            "points_recomputed", "max_points", "points_at_stake", "recomputed_complete", "subindicators_count",
+            "source", "illustrative"]
+    if sub.empty:
+        return pd.DataFrame(columns=cols)
+    d = load_definition()
+    keys = ["period", "period_label", "unit", "unit_id", "component", "component_label"]
+    out = (sub.groupby(keys, sort=False, dropna=False)
+           .agg(points=("component_points", "first"),
+                points_recomputed=("points_recomputed", lambda s: round(float(s.sum()), 2) if s.notna().any() else np.nan),
+                recomputed_complete=("points_recomputed", lambda s: bool(s.notna().all())),
+                subindicators_count=("code", "size"),
+                source=("source", "first"),
+                illustrative=("illustrative", "any"))
+           .reset_index())
+    out["max_points"] = out["component"].map(d.common_max).astype("float64")
+    # the published score is the real one; a recomputed sum stands in only when every sub-indicator has counts
+    complete = out["points_recomputed"].where(out["recomputed_complete"])
+    out["points_at_stake"] = (out["max_points"] - out["points"].fillna(complete)).round(2)
+    return out[cols]
+
+
+# --- where the shortfall is ---------------------------------------------------------------------------
+
+def _filing_subindicator(code: str) -> SubIndicator:
+    """The sub-indicator of a code whose numerator and denominator are per-procedure filing counts."""
+    try:
+        sub = load_definition().subindicator(code)
+    except KeyError:
+        raise ValueError(f"unknown sub-indicator {code!r}") from None
+    if not sub.filing_field or not sub.filing_denominator:
+        codes = [s.code for s in _scored_subindicators() if s.filing_field and s.filing_denominator]
+        raise ValueError(f"{code} is not counted per procedure in filings; one of {', '.join(codes)}")
+    return sub
+
+
+def resolve_unit(con, unit: str | None, period: str | None = None) -> tuple[str, str]:
+    """(unit_id, display name) of the one unit a text names, preferring units with filing counts in the period.
+
+    Raises ValueError when no unit, or several equally good units, match.
+    """
+    ensure_models(con)
+    units = _units(con)
+    with_counts = set(r[0] for r in con.execute(
+        "SELECT DISTINCT unit_id FROM stg_filing_counts WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)",
+        [period, period]).fetchall())
+    with_portal = set(r[0] for r in con.execute(
+        "SELECT DISTINCT unit_id FROM portal_metrics WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)",
+        [period, period]).fetchall())
+    matches = units[unit_matches(units["unit"], unit) | unit_matches(units["unit_id"], unit)]
+    if matches.empty:
+        raise ValueError(f"no unit matches {unit!r}")
+    for candidates in (matches[matches["unit_id"].isin(with_counts)],
+                       matches[matches["unit_id"].isin(with_portal)], matches):
+        exact = candidates[candidates["unit"].map(fold).eq(fold(unit or "")) | candidates["unit_id"].eq(unit or "")]
+        if len(exact) == 1:
+            return exact["unit_id"].iloc[0], exact["unit"].iloc[0]
+        if len(candidates) == 1:
+            return candidates["unit_id"].iloc[0], candidates["unit"].iloc[0]
+        if len(candidates) > 1:
+            raise ValueError(f"{unit!r} matches several units: {', '.join(sorted(candidates['unit']))}")
+    raise ValueError(f"no unit matches {unit!r}")  # pragma: no cover - matches is not empty
+
+
+def _procedure_key(df: pd.DataFrame) -> pd.Series:
+    """The procedure's code, else its folded name (how the SQL models tell procedures apart)."""
+    return df["procedure_code"].fillna(df["name_key"])
+
+
+PARETO_COLUMNS = [
+    "period", "unit", "unit_id", "code", "label", "rank", "procedure_code", "procedure_name", "department",
+    "numerator", "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
+    "count_source",
+]
+PARETO_SHARE_PCT = 80.0
+
+
+def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows already sorted by ``shortfall_filings`` (largest first) with rank, share, cumulative share and the first 80 %."""
+    df = df.copy()
+    total = float(df["shortfall_filings"].sum())
+    cumulative = df["shortfall_filings"].cumsum()
+    df["share_pct"] = (100.0 * df["shortfall_filings"] / total).round(2)
+    df["cumulative_pct"] = (100.0 * cumulative / total).round(2)
+    # a row belongs to the vital few when the rows before it hold less than 80 % (the row crossing 80 % included)
+    df["in_first_80_pct"] = (100.0 * (cumulative - df["shortfall_filings"]) / total) < PARETO_SHARE_PCT
+    df["rank"] = np.arange(1, len(df) + 1)
+    return df
+
+
+def shortfall_pareto(con, period: str, unit: str, code: str, lang: str = "vi", *,
+                     count_source: str | None = None) -> pd.DataFrame:
+    """Per procedure, the filings missing from a sub-indicator's numerator (denominator − numerator), largest first.
+
+    E.g. SO_HOA_GIAY_TO_GIAI_QUYET: received − digitized; ONLINE_FILING_SHARE: new filings − online;
+    DVC_PROGRESS_ON_TIME: received − on time (the overdue ones). Only procedures with a shortfall are listed;
+    ``cumulative_pct`` reaches 100 on the last row and ``in_first_80_pct`` marks the procedures holding the first
+    80 % of the shortfall (the one crossing 80 % included). The shortfall to full points can be smaller for a
+    capped rule (ONLINE_FILING_SHARE is full at 50 %): this is the shortfall from a 100 % rate.
+    """
+    sub = _filing_subindicator(code)
+    unit_id, unit_name = resolve_unit(con, unit, period)
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    if procs.empty:
+        return pd.DataFrame(columns=PARETO_COLUMNS)
+    df = procs[["procedure_code", "procedure_name", "department", "count_source"]].copy()
+    df["numerator"] = procs[sub.filing_field].astype("float64")
+    df["denominator"] = procs[sub.filing_denominator].astype("float64")
+    df["rate_pct"] = [rate_pct(n, d) for n, d in zip(df["numerator"], df["denominator"])]
+    df["shortfall_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0)
+    df = df[df["shortfall_filings"].gt(0)]
+    if df.empty:
+        return pd.DataFrame(columns=PARETO_COLUMNS)
+    df = df.sort_values(["shortfall_filings", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
+    df = pareto_shares(df)
+    df["shortfall_filings"] = df["shortfall_filings"].astype("int64")
+    df["period"], df["unit"], df["unit_id"], df["code"], df["label"] = period, unit_name, unit_id, code, sub.label(lang)
+    return df[PARETO_COLUMNS]
+
+
+DEPARTMENT_COLUMNS = [
+    "period", "unit", "unit_id", "code", "label", "rank", "department", "procedures_count", "numerator",
+    "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
+]
+
+
+def department_shortfall(con, period: str, unit: str, code: str, lang: str = "vi", *,
+                         count_source: str | None = None) -> pd.DataFrame:
+    """The shortfall of ``shortfall_pareto`` rolled up by handling office (Phòng), largest first.
+
+    ``procedures_count`` counts the office's procedures with a shortfall; numerator, denominator and rate are
+    over all of the office's procedures.
+    """
+    sub = _filing_subindicator(code)
+    unit_id, unit_name = resolve_unit(con, unit, period)
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    if procs.empty:
+        return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
+    unknown = "(không rõ phòng)" if lang != "en" else "(office unknown)"
+    df = pd.DataFrame({
+        "department": procs["department"].fillna(unknown),
+        "numerator": procs[sub.filing_field].astype("float64"),
+        "denominator": procs[sub.filing_denominator].astype("float64"),
+    })
+    df["shortfall_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0)
+    df["has_shortfall"] = df["shortfall_filings"].gt(0)
+    out = (df.groupby("department", sort=False)
+           .agg(procedures_count=("has_shortfall", "sum"), numerator=("numerator", "sum"),
+                denominator=("denominator", "sum"), shortfall_filings=("shortfall_filings", "sum"))
+           .reset_index())
+    out = out[out["shortfall_filings"].gt(0)]
+    if out.empty:
+        return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
+    out["rate_pct"] = [rate_pct(n, d) for n, d in zip(out["numerator"], out["denominator"])]
+    out = out.sort_values(["shortfall_filings", "department"], ascending=[False, True]).reset_index(drop=True)
+    out = pareto_shares(out)
+    out["shortfall_filings"] = out["shortfall_filings"].astype("int64")
+    out["procedures_count"] = out["procedures_count"].astype("int64")
+    out["period"], out["unit"], out["unit_id"], out["code"], out["label"] = period, unit_name, unit_id, code, sub.label(lang)
+    return out[DEPARTMENT_COLUMNS]
+
+
+# --- mix and rate -------------------------------------------------------------------------------------
+
+MIX_COLUMNS = [
+    "period", "previous_period", "unit", "unit_id", "code", "level", "procedure_code", "procedure_name",
+    "department", "numerator_previous", "denominator_previous", "rate_previous_pct", "numerator", "denominator",
+    "rate_pct", "weight_previous_pct", "weight_pct", "mix_effect_pp", "rate_effect_pp", "total_change_pp",
+    "points_previous", "points", "points_change", "mix_effect_points", "rate_effect_points",
+]
+
+
+def _latest_earlier_period(con, unit_id: str, period: str, count_source: str) -> str | None:
+    """The unit's latest period of the same kind before ``period`` with counts from that source."""
+    periods = [r[0] for r in con.execute(
+        "SELECT DISTINCT period FROM stg_filing_counts WHERE unit_id = ? AND count_source = ?",
+        [unit_id, count_source]).fetchall()]
+    earlier = [p for p in periods if period_kind(p) == period_kind(period) and period_sort_key(p) < period_sort_key(period)]
+    return max(earlier, key=period_sort_key) if earlier else None
+
+
+def _rate_points(sub: SubIndicator, rate: float) -> float | None:
+    """Rounded points the rule gives a rate (for a payment rule, those of its filing part, parts[0])."""
+    if sub.rule == "payment":
+        return payment_part_points(sub.parts[0], rate, 1.0)
+    return subindicator_points(sub, rate, 1.0)
+
+
+def _counts_points(sub: SubIndicator, numerator: float, denominator: float) -> float | None:
+    """Rounded points for aggregate counts (for a payment rule, those of its filing part)."""
+    if sub.rule == "payment":
+        return payment_part_points(sub.parts[0], numerator, denominator)
+    return subindicator_points(sub, numerator, denominator)
+
+
+def shift_share(n0, d0, n1, d1) -> pd.DataFrame | None:
+    """Per procedure, the mix and rate effects (pp) of a rate's change, from numerators and denominators of two periods.
+
+    Averaged-weight shift-share: mix = (w₁ − w₀)·(r₀ + r₁)/2, rate = (w₀ + w₁)/2·(r₁ − r₀), with w = d / Σd and
+    r = n / d; mix + rate = w₁r₁ − w₀r₀ term by term, so the sums add up to the change of the aggregate rate
+    Σn₁/Σd₁ − Σn₀/Σd₀. A procedure with a zero denominator in one period takes its other period's rate there
+    (its contribution is all mix). Missing counts are 0. None when either period's denominators sum to 0.
+    """
+    out = pd.DataFrame({"n0": n0, "d0": d0, "n1": n1, "d1": d1}).astype("float64").fillna(0.0)
+    d0_total, d1_total = out["d0"].sum(), out["d1"].sum()
+    if d0_total == 0 or d1_total == 0:
+        return None
+    w0, w1 = out["d0"] / d0_total, out["d1"] / d1_total
+    r0 = (out["n0"] / out["d0"]).where(out["d0"] > 0)
+    r1 = (out["n1"] / out["d1"]).where(out["d1"] > 0)
+    r0, r1 = r0.fillna(r1).fillna(0.0), r1.fillna(r0).fillna(0.0)
+    out["weight_previous_pct"], out["weight_pct"] = 100.0 * w0, 100.0 * w1
+    out["mix_effect_pp"] = 100.0 * (w1 - w0) * (r0 + r1) / 2.0
+    out["rate_effect_pp"] = 100.0 * (w0 + w1) / 2.0 * (r1 - r0)
+    out["total_change_pp"] = out["mix_effect_pp"] + out["rate_effect_pp"]
+    return out
+
+
+def mix_rate_split(con, period: str, unit: str, code: str, previous_period: str | None = None, *,
+                   count_source: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """A sub-indicator rate's change since the previous period split into mix and rate effects, per procedure.
+
+    Shift-share with averaged weights: with w = a procedure's share of the denominator and r its rate,
+    Δr = Σ (w₁ − w₀)·r̄ + Σ w̄·(r₁ − r₀), r̄ = (r₀ + r₁)/2, w̄ = (w₀ + w₁)/2, so mix + rate = total exactly.
+    A procedure absent (denominator 0) in one period takes its other period's rate there, so its whole
+    contribution is mix. Effects are in percentage points. The total row (level 'total') adds the points
+    effect through the scoring engine: points of both periods' aggregate counts and their change, split
+    between mix and rate by the average of both orders (Shapley), so the two add up to the change; for the
+    payment rule these are the points of its filing part (6 of 10). ``previous_period`` defaults to the
+    latest earlier period of the same kind with counts from the same source.
+    """
+    sub = _filing_subindicator(code)
+    unit_id, unit_name = resolve_unit(con, unit, period)
+    current = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    if current.empty:
+        raise ValueError(f"no filing counts for {unit_name} in {period}")
+    source = current["count_source"].iloc[0]
+    previous_period = previous_period or _latest_earlier_period(con, unit_id, period, source)
+    if previous_period is None:
+        raise ValueError(f"no earlier period with {source} filing counts for {unit_name}")
+    previous = procedure_filings(con, period=previous_period, unit_id=unit_id, count_source=source)
+    if previous.empty:
+        raise ValueError(f"no {source} filing counts for {unit_name} in {previous_period}")
+
+    def counts(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            "key": _procedure_key(df), "procedure_code": df["procedure_code"], "procedure_name": df["procedure_name"],
+            "department": df["department"], "n": df[sub.filing_field].astype("float64"),
+            "d": df[sub.filing_denominator].astype("float64")})
+
+    merged = counts(previous).merge(counts(current), on="key", how="outer", suffixes=("0", "1"))
+    split = shift_share(merged["n0"], merged["d0"], merged["n1"], merged["d1"])
+    if split is None:
+        raise ValueError(f"{code}: a zero denominator in {previous_period} or {period}")
+    out = pd.DataFrame({
+        "level": "procedure",
+        "procedure_code": merged["procedure_code1"].fillna(merged["procedure_code0"]),
+        "procedure_name": merged["procedure_name1"].fillna(merged["procedure_name0"]),
+        "department": merged["department1"].fillna(merged["department0"]),
+        "numerator_previous": split["n0"], "denominator_previous": split["d0"],
+        "rate_previous_pct": [rate_pct(n, d) for n, d in zip(split["n0"], split["d0"])],
+        "numerator": split["n1"], "denominator": split["d1"],
+        "rate_pct": [rate_pct(n, d) for n, d in zip(split["n1"], split["d1"])],
+        "weight_previous_pct": split["weight_previous_pct"], "weight_pct": split["weight_pct"],
+        "mix_effect_pp": split["mix_effect_pp"], "rate_effect_pp": split["rate_effect_pp"],
+        "total_change_pp": split["total_change_pp"],
+    })
+    out = out.assign(_a=out["total_change_pp"].abs()).sort_values(["_a", "procedure_code"], ascending=[False, True])
+    out = out.drop(columns="_a")
+    d0_total, d1_total = split["d0"].sum(), split["d1"].sum()
+    n0, n1 = split["n0"].sum(), split["n1"].sum()
+    mix_total, rate_total = float(out["mix_effect_pp"].sum()), float(out["rate_effect_pp"].sum())
+    points0, points1 = _counts_points(sub, n0, d0_total), _counts_points(sub, n1, d1_total)
+    points_change = round(points1 - points0, 2)
+    # Shapley split of the points change between the two effects (average over both orders of applying them)
+    r_prev, r_now = n0 / d0_total, n1 / d1_total
+    mix_first = _rate_points(sub, max(0.0, r_prev + mix_total / 100.0)) - points0
+    mix_last = points1 - _rate_points(sub, max(0.0, r_now - mix_total / 100.0))
+    mix_points = round(0.5 * (mix_first + mix_last), 2)
+    total = {
+        "level": "total", "procedure_code": None, "procedure_name": "Tổng cộng" if lang != "en" else "Total",
+        "department": None, "numerator_previous": n0, "denominator_previous": d0_total,
+        "rate_previous_pct": rate_pct(n0, d0_total), "numerator": n1, "denominator": d1_total,
+        "rate_pct": rate_pct(n1, d1_total), "weight_previous_pct": 100.0, "weight_pct": 100.0,
+        "mix_effect_pp": mix_total, "rate_effect_pp": rate_total, "total_change_pp": mix_total + rate_total,
+        "points_previous": points0, "points": points1, "points_change": points_change,
+        "mix_effect_points": mix_points, "rate_effect_points": round(points_change - mix_points, 2),
+    }
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    for c in ("weight_previous_pct", "weight_pct", "mix_effect_pp", "rate_effect_pp"):
+        out[c] = out[c].astype("float64").round(4)
+    out["total_change_pp"] = (out["mix_effect_pp"] + out["rate_effect_pp"]).round(4)  # mix + rate = total, as shown
+    out["period"], out["previous_period"], out["unit"], out["unit_id"], out["code"] = (
+        period, previous_period, unit_name, unit_id, code)
+    return out[MIX_COLUMNS]
+
+
+def breakdown_records(df: pd.DataFrame) -> list[dict]:
+    """The JSON shape of ``explain --format json``: one object per (period, unit, sub-indicator)."""
+    keys = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
+            "points", "points_recomputed", "max_points", "points_at_stake", "component_points", "source",
+            "count_source", "illustrative", "note"]
+    out = []
+    for row in df[keys].to_dict("records"):
+        out.append({k: (None if _missing(v) else (bool(v) if k == "illustrative" else
+                        (float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+                         else v))) for k, v in row.items()})
+    return out

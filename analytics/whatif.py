@@ -1,0 +1,359 @@
+"""What it would take: the points a unit can still earn, the fewest extra filings that earn them, and a simulator.
+
+The department asks "how many more filings must we digitize (file online, resolve on time …) to gain a point, or
+to reach the next grade?". This module answers with the scoring engine itself (``analytics.scoring``, the
+portal's v2025 rules as fitted in the index definition), never with a re-derived formula:
+
+- ``points_at_stake`` — per sub-indicator of a component, the points still available;
+- ``what_would_it_take`` — per sub-indicator with counts, the smallest number of extra filings that raises the
+  component by a given gain (or lifts the total to the next grade), found by binary search on the numerator;
+- ``simulate`` — apply "N more filings of procedure X digitized / filed online / …" to the per-procedure counts
+  and return the new sub-indicator points, component scores and total with its grade (the dashboard's what-if).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analytics.definition import fold, load_definition
+from analytics.explain import (
+    _check_component, _component_of_group, _scored_subindicators, inputs_points,
+    procedure_filings, rate_pct, resolve_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs,
+    unit_catalog, unit_totals,
+)
+
+GAIN_TOLERANCE_POINTS = 1e-9
+"""Points are rounded to 0.01, so a gain is reached when it is at least the target up to float noise."""
+
+EXTRA_OF = {"ONLINE_PROCEDURES": "procedures", "ONLINE_SERVICES_USED": "services",
+            "CITIZEN_DATA_CONNECTED_FORMALITY": "procedures"}
+"""What one extra unit of numerator is, where it is not one filing (one online filing in one more service, …)."""
+
+
+def _published_score(con, period: str, unit_id: str, component: str) -> float | None:
+    """A published five-group score (or 'total') of a unit in a period; None when not published."""
+    row = con.execute(
+        "SELECT score_points FROM mart_scores WHERE period = ? AND unit_id = ? AND component = ?",
+        [period, unit_id, component]).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def points_at_stake(con, period: str, unit: str, component: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """Per sub-indicator of a component, the points still available (max − recomputed, else max − published), largest first."""
+    unit_id, _ = resolve_unit(con, unit, period)
+    df = subindicator_breakdown(con, period, None, component, lang)
+    df = df[df["unit_id"] == unit_id]
+    cols = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
+            "points", "points_recomputed", "max_points", "points_at_stake", "source"]
+    return df.sort_values(["points_at_stake", "code"], ascending=[False, True], na_position="last")[cols].reset_index(drop=True)
+
+
+def _target_gain(con, period: str, unit_id: str, gain_points: float | None, to_next_grade: bool) -> tuple[float, str | None]:
+    """(points the component must gain, the grade aimed at) from an explicit gain or the next grade's cut-off."""
+    if (gain_points is None) == (not to_next_grade):
+        raise ValueError("give either gain_points or to_next_grade=True")
+    if gain_points is not None:
+        if gain_points <= 0:
+            raise ValueError("gain_points must be positive")
+        return float(gain_points), None
+    total = _published_score(con, period, unit_id, "total")
+    if total is None:
+        raise ValueError(f"the total of {unit_id} in {period} is not published: the next grade is unknown")
+    d = load_definition()
+    grade = d.next_grade(total)
+    if grade is None:
+        raise ValueError(f"{total} is already in the top grade")
+    return round(grade.min_points - total, 2), grade.key
+
+
+def _smallest_extra(sub, numerator: float, denominator: float, extra: Mapping, target: float,
+                    headroom: int) -> tuple[int, float, bool]:
+    """(extra numerator, new points, reachable): the fewest additions to the numerator whose points gain ≥ target.
+
+    Points never fall as the numerator grows, so binary search finds the smallest; when even the whole headroom
+    falls short, returns the headroom and the points it reaches, with reachable False.
+    """
+    base = inputs_points(sub, numerator, denominator, extra)
+
+    def gain(k: int) -> float:
+        return inputs_points(sub, numerator + k, denominator, extra) - base
+
+    if headroom <= 0 or gain(headroom) < target - GAIN_TOLERANCE_POINTS:
+        best = max(headroom, 0)
+        return best, inputs_points(sub, numerator + best, denominator, extra), False
+    lo, hi = 1, headroom
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if gain(mid) >= target - GAIN_TOLERANCE_POINTS:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, inputs_points(sub, numerator + lo, denominator, extra), True
+
+
+WHATIF_COLUMNS = [
+    "period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
+    "points_recomputed", "target_gain_points", "target_grade", "extra_filings", "extra_of", "new_numerator",
+    "new_rate_pct", "new_points", "gain_points", "reachable", "source", "note",
+]
+
+
+def what_would_it_take(con, period: str, unit: str, component: str, *, gain_points: float | None = None,
+                       to_next_grade: bool = False, lang: str = "vi", count_source: str | None = None) -> pd.DataFrame:
+    """Per sub-indicator with counts, the fewest extra filings that raise the component by ``gain_points``.
+
+    With ``to_next_grade`` the gain is what the published total lacks to reach the next grade's cut-off
+    (``load_definition().next_grade``). Each sub-indicator is considered alone, the others unchanged: the
+    numerator grows (filings digitized, filed online instead of in person, resolved on time …), the denominator
+    stays, the numerator never exceeds it, and caps (``full_at``) are respected because the points come from
+    the scoring engine. ``reachable`` is False when the sub-indicator alone cannot give the gain (then
+    ``extra_filings`` is its whole headroom and ``gain_points`` the most it can give). Province-level
+    sub-indicators (a department cannot move them) and those without counts are left out. ``extra_of`` says what
+    one extra is where it is not a filing (a service getting its first online filing, a procedure).
+    """
+    _check_component(component)
+    if component is None:
+        raise ValueError("a component is required")
+    unit_id, unit_name = resolve_unit(con, unit, period)
+    target, grade_key = _target_gain(con, period, unit_id, gain_points, to_next_grade)
+    grade_label = None
+    if grade_key is not None:
+        grade_label = next(g.label(lang) for g in load_definition().grades if g.key == grade_key)
+    source, counts = subindicator_counts(con, period, unit_id, count_source)
+    component_of = _component_of_group()
+    rows = []
+    for sub in _scored_subindicators():
+        if component_of[sub.group] != component or sub.scope == "province" or sub.code not in counts:
+            continue
+        numerator, denominator, extra = counts[sub.code]
+        current = inputs_points(sub, numerator, denominator, extra)
+        if numerator is None or denominator is None or current is None:
+            continue
+        headroom = int(round(denominator - numerator))
+        k, new_points, reachable = _smallest_extra(sub, numerator, denominator, extra, target, headroom)
+        gained = round(new_points - current, 2)
+        note = None
+        if not reachable:
+            note = (f"tối đa +{gained:.2f} điểm từ chỉ tiêu này" if lang != "en"
+                    else f"this sub-indicator alone gives at most +{gained:.2f} points")
+        rows.append({
+            "period": period, "unit": unit_name, "unit_id": unit_id, "component": component, "code": sub.code,
+            "label": sub.label(lang), "numerator": numerator, "denominator": denominator,
+            "rate_pct": rate_pct(numerator, denominator), "points_recomputed": current,
+            "target_gain_points": target, "target_grade": grade_label, "extra_filings": k,
+            "extra_of": EXTRA_OF.get(sub.code, "filings"), "new_numerator": numerator + k,
+            "new_rate_pct": rate_pct(numerator + k, denominator), "new_points": new_points, "gain_points": gained,
+            "reachable": reachable, "source": source, "note": note,
+        })
+    if not rows:
+        return pd.DataFrame(columns=WHATIF_COLUMNS)
+    df = pd.DataFrame(rows)
+    df = df.sort_values(["reachable", "extra_filings", "code"], ascending=[False, True, True])
+    return df[WHATIF_COLUMNS].reset_index(drop=True)
+
+
+# --- the simulator ----------------------------------------------------------------------------------
+
+TRANSFERS = {
+    # action: (field raised, [fields it is taken from, in order]) — the denominator does not change
+    "online": ("received_online", ["received_in_person", "received_postal"]),   # filed online instead
+    "on_time": (None, [("resolved_on_time", "resolved_late"), ("pending_within_time", "pending_overdue")]),
+}
+RAISES = {
+    # action: (field raised, field capping it: a part never exceeds its whole)
+    "digitized": ("digitized_components", "received_total"),
+    "electronic_result": ("electronic_results", "resolved_total"),
+    "reused": ("reused_data", "received_total"),
+    "synced": ("synced_filings", "received_total"),
+    "paid_online": ("online_payments", "fee_filings"),
+    "feedback_on_time": ("feedback_on_time", "feedback_total"),
+    "feedback_satisfied": ("feedback_satisfied", "feedback_total"),
+}
+ACTION_ALIASES = {
+    "received_online": "online", "on_time_filings": "on_time", "resolved_on_time": "on_time",
+    "digitized_components": "digitized", "electronic_results": "electronic_result", "reused_data": "reused",
+    "synced_filings": "synced", "online_payments": "paid_online",
+}
+ACTIONS = sorted({*TRANSFERS, *RAISES})
+
+
+def _action(name: str) -> str:
+    """The action key a name stands for (an action or the filing field it raises)."""
+    key = ACTION_ALIASES.get(name, name)
+    if key not in TRANSFERS and key not in RAISES:
+        raise ValueError(f"unknown change {name!r}; one of {', '.join(ACTIONS)} (or the field it raises)")
+    return key
+
+
+def _pairs(action: str) -> list[tuple[str, str]]:
+    """(to, from) field pairs a transfer moves filings along."""
+    raised, sources = TRANSFERS[action]
+    return [(raised, s) for s in sources] if raised else list(sources)
+
+
+def _value(row: Mapping, field: str) -> int:
+    """A count of a procedure row as int; ValueError when it is unknown."""
+    value = row.get(field)
+    if value is None or pd.isna(value):
+        raise ValueError(f"{row.get('procedure_name')}: {field} is unknown, the change cannot be applied")
+    return int(value)
+
+
+def apply_change(row: dict, action: str, count: int) -> int:
+    """Apply "count more filings <action>" to one procedure's counts in place; returns the count actually applied.
+
+    Transfers move filings between parts of the same whole (in person → online; late → on time, then pending
+    overdue → pending within time); raises add to a part up to its whole. A negative count undoes, down to 0.
+    """
+    applied = 0
+    if action in TRANSFERS:
+        pairs = _pairs(action)
+        remaining = abs(count)
+        for to_field, from_field in pairs:
+            source, target = (from_field, to_field) if count >= 0 else (to_field, from_field)
+            k = min(remaining, _value(row, source))
+            row[source] = _value(row, source) - k
+            row[target] = _value(row, target) + k
+            remaining -= k
+            applied += k
+            if action == "online" and count < 0:
+                break  # undoing online filings returns them to the first channel only
+        applied = applied if count >= 0 else -applied
+    else:
+        field, cap = RAISES[action]
+        old = _value(row, field)
+        new = min(max(old + count, 0), _value(row, cap))
+        row[field] = new
+        applied = new - old
+    _rederive(row)
+    return applied
+
+
+def _rederive(row: dict) -> None:
+    """Recompute the derived counts as stg_filing_counts derives them."""
+    parts = {f: row.get(f) for f in ("received_online", "received_in_person", "received_postal", "resolved_early",
+                                     "resolved_on_time", "pending_within_time", "resolved_late", "pending_overdue")}
+    known = {k: v for k, v in parts.items() if v is not None and not pd.isna(v)}
+    if len(known) < len(parts):
+        return
+    row["received_new"] = known["received_online"] + known["received_in_person"] + known["received_postal"]
+    row["on_time_filings"] = known["resolved_early"] + known["resolved_on_time"] + known["pending_within_time"]
+    row["overdue_filings"] = known["resolved_late"] + known["pending_overdue"]
+
+
+def _find_procedure(procs: pd.DataFrame, text: str) -> int:
+    """The index of the one procedure a code or name (folded, exact or unique substring) names."""
+    by_code = procs.index[procs["procedure_code"].eq(text)]
+    if len(by_code) == 1:
+        return by_code[0]
+    needle = fold(text)
+    names = procs["procedure_name"].fillna("").map(fold)
+    exact = procs.index[names.eq(needle)]
+    if len(exact) == 1:
+        return exact[0]
+    partial = procs.index[names.str.contains(needle, regex=False)]
+    if len(partial) == 1:
+        return partial[0]
+    if len(partial) > 1:
+        raise ValueError(f"{text!r} names several procedures: {', '.join(procs.loc[partial[:5], 'procedure_name'])}")
+    raise ValueError(f"no procedure {text!r}")
+
+
+SIMULATE_COLUMNS = [
+    "period", "unit", "unit_id", "level", "component", "code", "label", "procedure_code", "procedure_name",
+    "action", "requested_count", "applied_count", "numerator_before", "numerator_after", "denominator",
+    "rate_before_pct", "rate_after_pct", "points_before", "points_after", "change_points",
+    "points_recomputed_before", "points_recomputed_after", "grade_before", "grade_after", "note",
+]
+
+
+def simulate(con, period: str, unit: str, changes: Mapping[str, Mapping[str, int]], *, lang: str = "vi",
+             count_source: str | None = None) -> pd.DataFrame:
+    """New sub-indicator points, component scores and total/grade after changing some procedures' counts.
+
+    ``changes`` maps a procedure (code or name) to actions and counts, e.g.
+    ``{"2.000304": {"online": 500, "digitized": 200}}``: actions are ``online`` (filed online instead of in
+    person, then by post), ``on_time`` (overdue → on time), ``digitized``, ``electronic_result``, ``reused``,
+    ``synced``, ``paid_online``, ``feedback_on_time``, ``feedback_satisfied`` (or the field they raise).
+    Counts are clipped to what the procedure has (``applied_count``).
+
+    Rows by ``level``: 'change' (what was applied), 'subindicator' (v2025 points recomputed before and after),
+    'component' and 'total'. A component's new score is its **published** score plus the change of its
+    recomputed points (after − before, summed over its sub-indicators, kept within 0 and the maximum): the
+    published score stays the anchor, and only the part the counts explain moves — the recomputed level itself
+    may differ from the published one (another index version, counts the filings do not carry). The new total is
+    the published total plus the components' changes; its grade comes from the definition's cut-offs. Where
+    nothing was published, the published columns stay null and the recomputed ones still show the change.
+    """
+    d = load_definition()
+    unit_id, unit_name = resolve_unit(con, unit, period)
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    if procs.empty:
+        raise ValueError(f"no per-procedure filing counts for {unit_name} in {period}: nothing to simulate")
+    procs = procs.reset_index(drop=True)
+    after = procs.copy()
+    rows = []
+    for text, actions in changes.items():
+        i = _find_procedure(procs, text)
+        record = after.loc[i].to_dict()
+        for name, count in actions.items():
+            action = _action(name)
+            applied = apply_change(record, action, int(count))
+            rows.append({"level": "change", "procedure_code": record["procedure_code"],
+                         "procedure_name": record["procedure_name"], "action": action,
+                         "requested_count": int(count), "applied_count": applied})
+        for field, value in record.items():
+            after.at[i, field] = value
+    catalog = unit_catalog(con)
+    catalog_row = catalog.loc[unit_id] if unit_id in catalog.index else None
+    totals_before, totals_after = unit_totals(procs, catalog_row), unit_totals(after, catalog_row)
+    component_of = _component_of_group()
+    recomputed = {c: [0.0, 0.0] for c in d.common_groups}
+    for sub in _scored_subindicators():
+        before_inputs, after_inputs = subindicator_inputs(sub, totals_before), subindicator_inputs(sub, totals_after)
+        if before_inputs is None or before_inputs[1] is None:
+            continue
+        p0, p1 = inputs_points(sub, *before_inputs), inputs_points(sub, *after_inputs)
+        component = component_of[sub.group]
+        recomputed[component][0] += p0 or 0.0
+        recomputed[component][1] += p1 or 0.0
+        rows.append({
+            "level": "subindicator", "component": component, "code": sub.code, "label": sub.label(lang),
+            "numerator_before": before_inputs[0], "numerator_after": after_inputs[0], "denominator": before_inputs[1],
+            "rate_before_pct": rate_pct(before_inputs[0], before_inputs[1]),
+            "rate_after_pct": rate_pct(after_inputs[0], after_inputs[1]),
+            "points_before": p0, "points_after": p1,
+            "change_points": None if p0 is None or p1 is None else round(p1 - p0, 2),
+        })
+    total_change = 0.0
+    for component in d.common_groups:
+        r0, r1 = (round(v, 2) for v in recomputed[component])
+        change = round(r1 - r0, 2)
+        published = _published_score(con, period, unit_id, component)
+        new = None if published is None else round(min(max(published + change, 0.0), d.common_max(component)), 2)
+        if published is not None:
+            change = round(new - published, 2)
+        total_change += change
+        rows.append({"level": "component", "component": component, "label": d.common_label(component, lang),
+                     "points_before": published, "points_after": new, "change_points": change,
+                     "points_recomputed_before": r0, "points_recomputed_after": r1})
+    total = _published_score(con, period, unit_id, "total")
+    new_total = None if total is None else round(total + total_change, 2)
+    grade_before, grade_after = d.grade_for(total), d.grade_for(new_total)
+    rows.append({
+        "level": "total", "component": "total", "label": d.common_label("total", lang), "points_before": total,
+        "points_after": new_total, "change_points": round(total_change, 2),
+        "grade_before": grade_before.label(lang) if grade_before else None,
+        "grade_after": grade_after.label(lang) if grade_after else None,
+        "note": None if total is not None else ("Tổng điểm chưa công bố" if lang != "en" else "Total not published"),
+    })
+    df = pd.DataFrame(rows)
+    df["period"], df["unit"], df["unit_id"] = period, unit_name, unit_id
+    for c in SIMULATE_COLUMNS:
+        if c not in df.columns:
+            df[c] = None
+    for c in ("requested_count", "applied_count"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    return df[SIMULATE_COLUMNS]

@@ -1,0 +1,119 @@
+"""Ingest speed for a 200,000-row filing export, xlsx and CSV, against a named baseline in the same run.
+
+Baseline ("pandas+openpyxl+row inserts"): ``pandas.read_excel(engine="openpyxl")`` (``read_csv`` for CSV)
+followed by one ``INSERT`` per row into DuckDB — the obvious way to write it by hand.
+Ours: ``analytics.ingest.pipeline.ingest`` — calamine reader, header detection, per-cell parsing of
+Vietnamese number formats, Great Expectations invariants, unit resolution, one bulk insert, atomic swap.
+Also: the raw read time of each xlsx reader (openpyxl, calamine, fastexcel).
+
+Run: ``.venv/bin/python benchmarks/ingest_speed.py [--rows 200000]`` (files are generated once and kept in
+``test-output/bench/``). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analytics.demo_data import write_filing_export  # noqa: E402
+from analytics.ingest.common import Options  # noqa: E402
+from analytics.ingest.pipeline import ingest  # noqa: E402
+
+OUT = ROOT / "test-output" / "bench"
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def export(rows: int, suffix: str) -> Path:
+    path = OUT / f"ho-so-{rows}{suffix}"
+    if not path.exists():
+        print(f"generating {path.name} …", file=sys.stderr)
+        seconds, _ = timed(lambda: write_filing_export(path, rows))
+        print(f"  written in {seconds:.1f} s", file=sys.stderr)
+    return path
+
+
+def baseline(path: Path, db: Path) -> tuple[float, int]:
+    """pandas read (openpyxl for xlsx) + one INSERT per row."""
+    def run():
+        df = pd.read_excel(path, engine="openpyxl") if path.suffix == ".xlsx" else pd.read_csv(path, encoding="utf-8-sig")
+        con = duckdb.connect(str(db))
+        cols = ", ".join(f"c{i} VARCHAR" for i in range(df.shape[1]))
+        con.execute(f"CREATE TABLE t ({cols})")
+        marks = ", ".join("?" for _ in range(df.shape[1]))
+        for row in df.astype(str).itertuples(index=False, name=None):
+            con.execute(f"INSERT INTO t VALUES ({marks})", list(row))
+        n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+        con.close()
+        return n
+    return timed(run)
+
+
+def ours(path: Path, db: Path) -> tuple[float, int]:
+    seconds, (result,) = timed(lambda: ingest([path], Options(kind="filings"), db=db))
+    assert result.status == "loaded", result.error and result.error.render("en")
+    return seconds, result.rows_loaded
+
+
+def readers(path: Path) -> list[tuple[str, float]]:
+    out = []
+    out.append(("pandas engine=openpyxl", timed(lambda: pd.read_excel(path, engine="openpyxl"))[0]))
+    out.append(("pandas engine=calamine", timed(lambda: pd.read_excel(path, engine="calamine"))[0]))
+
+    def calamine_rows():
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        return wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+    out.append(("python-calamine rows (ours)", timed(calamine_rows)[0]))
+    try:
+        import fastexcel
+
+        out.append(("fastexcel", timed(lambda: fastexcel.read_excel(str(path)).load_sheet(0).to_pandas())[0]))
+    except ImportError:
+        pass
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    from analytics.validation import _gx
+
+    gx_import, _ = timed(_gx)  # paid once per process by every ingest; reported apart
+    print(f"Great Expectations import (once per ingest process): {gx_import:.2f} s")
+    print(f"\n{'file':<24}{'method':<34}{'seconds':>10}{'rows/s':>12}{'vs baseline':>13}")
+    for suffix in (".csv", ".xlsx"):
+        path = export(args.rows, suffix)
+        with tempfile.TemporaryDirectory() as tmp:
+            t_ours, n = ours(path, Path(tmp) / "ours.duckdb")
+            t_base, n_base = (None, None) if args.skip_baseline else baseline(path, Path(tmp) / "base.duckdb")
+        name = f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)"
+        if t_base:
+            print(f"{name:<24}{'baseline pandas+row inserts':<34}{t_base:>10.1f}{n_base / t_base:>12,.0f}{'1.0×':>13}")
+        ratio = f"{t_base / t_ours:.1f}× faster" if t_base else "—"
+        print(f"{name:<24}{'analytics ingest':<34}{t_ours:>10.1f}{n / t_ours:>12,.0f}{ratio:>13}")
+    print("\nxlsx readers (read only, same file):")
+    for label, seconds in readers(export(args.rows, ".xlsx")):
+        print(f"  {label:<32}{seconds:>8.2f} s  {args.rows / seconds:>10,.0f} rows/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
