@@ -128,8 +128,10 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
 
         shown = df.copy()
         for c in shown.columns:
-            if shown[c].dtype.kind == "f":
+            if shown[c].dtype.kind == "f" or str(shown[c].dtype) in ("Float64", "Int64"):
                 shown[c] = shown[c].map(lambda v: fmt_number(v, 2, lang))
+            else:
+                shown[c] = shown[c].map(lambda v: "—" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v)
         with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 200,
                                "display.max_colwidth", 48):
             print(shown.to_string(index=False))
