@@ -103,7 +103,7 @@ ANALYSIS_COMMANDS: dict[str, dict] = {
     "targets": {"help": "plan targets against measured values", "run": _targets,
                 "table": ["year", "period", "unit", "metric", "comparator", "target_value", "count_source",
                           "measured_value", "measured_period", "met", "margin"]},
-    "brief": {"help": "findings for leadership, in Vietnamese", "run": _brief},
+    "brief": {"help": "findings for leadership, in Vietnamese", "run": _brief, "lines": "text"},
     "rankings": {"help": "rank among units of the same level", "run": _rankings,
                  "args": {"--level": {"choices": ["department", "district", "commune"], "help": "unit level"}},
                  "table": ["period", "unit", "unit_level", "component", "score_points", "rank", "units_ranked",
@@ -122,6 +122,9 @@ def run(args) -> int:
     df, renames = spec["run"](con, args, lang)
     if args.format == "json":
         emit(df, "json", records(df, renames), lang)
+    elif args.format == "table" and spec.get("lines"):
+        for line in df[spec["lines"]]:
+            print(f"• {line}")
     else:
         if args.format == "table" and spec.get("table"):
             df = df[[c for c in spec["table"] if c in df.columns]]

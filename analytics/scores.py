@@ -48,9 +48,15 @@ def add_history_columns(df: pd.DataFrame, value: str = "score_points", keys: tup
     out["_order"] = out["period"].map(period_sort_key)
     out = out.sort_values([*keys, "_kind", "_order"])
     known = out[value].notna()
-    by = [out[k] for k in keys] + [out["_kind"]]
-    out["previous_period"] = out["period"].where(known).groupby(by).transform(lambda s: s.ffill().shift(1))
-    out["previous_value"] = out[value].where(known).groupby(by).transform(lambda s: s.ffill().shift(1))
+    by = [*keys, "_kind"]
+    out["_last_period"] = out["period"].where(known)
+    out["_last_value"] = out[value].where(known)
+    filled = out.groupby(by, sort=False)[["_last_period", "_last_value"]].ffill()
+    filled[by] = out[by]
+    shifted = filled.groupby(by, sort=False)[["_last_period", "_last_value"]].shift(1)
+    out["previous_period"] = shifted["_last_period"]
+    out["previous_value"] = shifted["_last_value"]
+    out = out.drop(columns=["_last_period", "_last_value"])
     out["change"] = (out[value] - out["previous_value"]).round(2)
     return out.drop(columns=["_kind", "_order"])
 

@@ -1,0 +1,203 @@
+"""A short meeting brief for leadership, in Vietnamese (or English), generated from the numbers by templates.
+
+No language model: each finding is a sentence template filled with figures computed by the analyses,
+and carries those figures so anyone can check them. Findings built on illustrative data say so.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from analytics.definition import load_definition
+from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points
+from analytics.periods import period_label, period_sort_key
+
+DIGITIZATION_CODE = "SO_HOA_GIAY_TO_GIAI_QUYET"  # QĐ 766: filings with digitized components
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the brief, with the figures it was made from."""
+
+    key: str
+    text: str
+    figures: dict = field(default_factory=dict)
+    illustrative: bool = False
+
+
+T = {
+    "grade": ("{period}: tổng điểm {total}/{max}, xếp loại {grade}{change}{next}.",
+              "{period}: total {total}/{max}, grade {grade}{change}{next}."),
+    "next": ("; cần thêm {points} điểm để đạt {grade}", "; {points} more points reach {grade}"),
+    "top": ("; đã ở mức cao nhất", "; already the top grade"),
+    "up": (", tăng {points} điểm so với {period}", ", up {points} points on {period}"),
+    "down": (", giảm {points} điểm so với {period}", ", down {points} points on {period}"),
+    "same": (", không đổi so với {period}", ", unchanged on {period}"),
+    "no_change": (" ({reason})", " ({reason})"),
+    "gaps": ("Hai thành phần mất nhiều điểm nhất: {first} và {second}, chiếm {share} số điểm bị mất.",
+             "The two components losing most points: {first} and {second}, {share} of the points lost."),
+    "gap_item": ("{label} {score}/{max} (thiếu {gap} điểm)", "{label} {score}/{max} ({gap} points short)"),
+    "change": ("Biến động lớn nhất so với {period}: {label} {direction} {points} điểm ({before} → {after}).",
+               "Largest change on {period}: {label} {direction} {points} points ({before} → {after})."),
+    "dir_up": ("tăng", "up"), "dir_down": ("giảm", "down"),
+    "targets": ("Chỉ tiêu chưa đạt ({n}): {items}.", "Targets missed ({n}): {items}."),
+    "targets_ok": ("Các chỉ tiêu đo được của kỳ này đều đạt ({n}).", "Every measurable target of the period is met ({n})."),
+    "target_item": ("{label} {measured} (chỉ tiêu {comparator} {target})", "{label} {measured} (target {comparator} {target})"),
+    "procedures": ("Ba thủ tục có nhiều hồ sơ chưa số hóa thành phần nhất: {items} — chiếm {share} số hồ sơ chưa số hóa ({source}).",
+                   "The three procedures with most filings lacking digitized components: {items} — {share} of them ({source})."),
+    "procedure_item": ("{name} ({count} hồ sơ)", "{name} ({count} filings)"),
+    "source_portal": ("theo số liệu Cổng DVCQG", "as counted by the national portal"),
+    "source_own": ("theo hệ thống một cửa", "per the one-stop records"),
+    "illustrative": ("[Minh họa] ", "[Illustrative] "),
+}
+
+
+def _t(key: str, lang: str, **params) -> str:
+    vi, en = T[key]
+    return (en if lang == "en" else vi).format(**params)
+
+
+def _finding(key: str, text: str, figures: dict, illustrative: bool, lang: str) -> Finding:
+    return Finding(key, (_t("illustrative", lang) if illustrative else "") + text, figures, bool(illustrative))
+
+
+def meeting_brief(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> list[Finding]:
+    """The findings for one unit and period (defaults: the unit's latest period with a published total)."""
+    from analytics.changes import score_changes
+    from analytics.gaps import component_gaps
+
+    d = load_definition()
+    gaps = component_gaps(con, unit=unit, lang=lang)
+    if gaps.empty:
+        return []
+    unit_ids = gaps["unit_id"].unique()
+    if len(unit_ids) > 1:
+        exact = gaps[gaps["unit"].str.lower() == (unit or "").lower()]
+        unit_ids = exact["unit_id"].unique() if len(exact) else unit_ids[:1]
+    gaps = gaps[gaps["unit_id"] == unit_ids[0]]
+    if period is None:
+        known = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
+        period = max(known["period"] if len(known) else gaps["period"], key=period_sort_key)
+    g = gaps[gaps["period"] == period]
+    if g.empty:
+        return []
+    unit_name = g["unit"].iloc[0]
+    plabel = period_label(period, lang)
+    changes = score_changes(con, period, unit_name, lang)
+    changes = changes[changes["unit_id"] == unit_ids[0]]
+    findings = []
+    total = g[g["component"] == "total"].iloc[0]
+    if pd.notna(total["score_points"]):
+        grade = d.grade_for(total["score_points"])
+        nxt = d.next_grade(total["score_points"])
+        ch = changes[changes["component"] == "total"].iloc[0]
+        if pd.notna(ch["change_vs_previous_points"]):
+            delta = float(ch["change_vs_previous_points"])
+            key = "up" if delta > 0 else "down" if delta < 0 else "same"
+            change = _t(key, lang, points=fmt_points(abs(delta), lang), period=period_label(ch["previous_period"], lang))
+        else:
+            delta = None
+            change = _t("no_change", lang, reason=ch["change_vs_previous_reason"])
+        needed = None if nxt is None else round(nxt.min_points - total["score_points"], 2)
+        nxt_text = _t("top", lang) if nxt is None else _t("next", lang, points=fmt_points(needed, lang),
+                                                          grade=f"{nxt.label(lang)} ({fmt_number(nxt.min_points, 0, lang)})")
+        findings.append(_finding("grade", _t("grade", lang, period=plabel, total=fmt_points(total["score_points"], lang),
+                                             max=fmt_number(total["max_points"], 0, lang), grade=grade.label(lang),
+                                             change=change, next=nxt_text),
+                                 {"total_points": float(total["score_points"]), "grade": grade.label(lang),
+                                  "change_vs_previous_points": delta, "previous_period": ch["previous_period"],
+                                  "points_to_next_grade": needed, "next_grade": nxt.label(lang) if nxt else None},
+                                 total["illustrative"], lang))
+    comps = g[(g["component"] != "total") & g["gap_to_max_points"].notna()].sort_values("gap_to_max_points", ascending=False)
+    if len(comps) >= 2:
+        first, second = comps.iloc[0], comps.iloc[1]
+        item = lambda r: _t("gap_item", lang, label=r["component_label"], score=fmt_points(r["score_points"], lang),  # noqa: E731
+                            max=fmt_number(r["max_points"], 0, lang), gap=fmt_points(r["gap_to_max_points"], lang))
+        share = round(float(first["share_of_lost_points_pct"] + second["share_of_lost_points_pct"]), 2)
+        findings.append(_finding("largest_gaps", _t("gaps", lang, first=item(first), second=item(second),
+                                                    share=fmt_pct(share, lang)),
+                                 {"components": [first["component"], second["component"]],
+                                  "gap_to_max_points": [float(first["gap_to_max_points"]), float(second["gap_to_max_points"])],
+                                  "share_of_lost_points_pct": share},
+                                 bool(first["illustrative"] or second["illustrative"]), lang))
+    moved = changes[(changes["component"] != "total") & changes["change_vs_previous_points"].notna()]
+    if len(moved):
+        top = moved.loc[moved["change_vs_previous_points"].astype(float).abs().idxmax()]
+        delta = float(top["change_vs_previous_points"])
+        if delta != 0:
+            findings.append(_finding("biggest_change", _t(
+                "change", lang, period=period_label(top["previous_period"], lang), label=top["component_label"],
+                direction=_t("dir_up" if delta > 0 else "dir_down", lang), points=fmt_points(abs(delta), lang),
+                before=fmt_points(top["previous_points"], lang), after=fmt_points(top["score_points"], lang)),
+                {"component": top["component"], "change_vs_previous_points": delta,
+                 "previous_points": float(top["previous_points"]), "score_points": float(top["score_points"]),
+                 "previous_period": top["previous_period"]}, bool(top["illustrative"]), lang))
+    findings += _target_findings(con, period, unit_name, lang)
+    findings += _procedure_findings(con, period, unit_name, lang)
+    return findings
+
+
+def _target_findings(con, period: str, unit: str, lang: str) -> list[Finding]:
+    from analytics.plan_targets import target_status
+
+    t = target_status(con, period, unit, lang)
+    if t.empty:
+        return []
+    measured = t[t["met"].notna()]
+    missed = measured[measured["met"] == False]  # noqa: E712
+    if missed.empty:
+        if measured.empty:
+            return []
+        return [_finding("targets", _t("targets_ok", lang, n=len(measured)), {"met": len(measured)},
+                         bool(measured["illustrative"].any()), lang)]
+    items = []
+    for r in missed.to_dict("records"):
+        target = r["target_grade"] if isinstance(r["target_grade"], str) else (fmt_pct(r["target_value"], lang) if r["target_unit"] == "pct"
+                                       else fmt_number(r["target_value"], 2, lang))
+        value = fmt_pct(r["measured_value"], lang) if r["target_unit"] == "pct" else fmt_points(r["measured_value"], lang)
+        items.append(_t("target_item", lang, label=r["metric_label"], measured=value,
+                        comparator="≥" if r["comparator"] == ">=" else "≤" if r["comparator"] == "<=" else "=", target=target))
+    figures = {"missed": [{"metric": r["metric"], "measured_value": r["measured_value"], "target_value": r["target_value"],
+                           "margin": r["margin"], "source_document": r["source_document"], "count_source": r["count_source"]}
+                          for r in missed.to_dict("records")]}
+    return [_finding("targets_missed", _t("targets", lang, n=len(missed), items="; ".join(items)), figures,
+                     bool(missed["illustrative"].any()), lang)]
+
+
+def _procedure_findings(con, period: str, unit: str, lang: str) -> list[Finding]:
+    from analytics.explain import shortfall_pareto
+
+    for source in ("portal", "own"):
+        try:
+            p = shortfall_pareto(con, period, unit, DIGITIZATION_CODE, lang, count_source=source)
+        except (KeyError, ValueError, LookupError):
+            return []
+        if len(p):
+            break
+    else:
+        return []
+    top = p.head(3)
+    items = ", ".join(_t("procedure_item", lang, name=r["procedure_name"], count=fmt_count(r["shortfall_filings"], lang))
+                      for r in top.to_dict("records"))
+    share = float(top["cumulative_pct"].iloc[-1])
+    return [_finding("digitization_procedures",
+                     _t("procedures", lang, items=items, share=fmt_pct(share, lang), source=_t(f"source_{source}", lang)),
+                     {"procedures": top["procedure_name"].tolist(), "shortfall_filings": top["shortfall_filings"].astype(int).tolist(),
+                      "cumulative_pct": share, "count_source": source},
+                     _filings_illustrative(con, period, unit), lang)]
+
+
+def _filings_illustrative(con, period: str, unit: str) -> bool:
+    row = con.execute("""SELECT bool_or(f.illustrative) FROM filing_counts f JOIN units u USING (unit_id)
+                         WHERE f.period = ? AND u.display_name = ?""", [period, unit]).fetchone()
+    return bool(row and row[0])
+
+
+def brief_frame(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """The brief as a table: one row per finding with its text and its figures as JSON."""
+    rows = [{**asdict(f), "figures": json.dumps(f.figures, ensure_ascii=False, default=str)}
+            for f in meeting_brief(con, period, unit, lang)]
+    return pd.DataFrame(rows, columns=["key", "text", "figures", "illustrative"])
