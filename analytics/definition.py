@@ -245,10 +245,16 @@ def _build(raw: dict) -> Definition:
     return Definition(versions=versions, grades=grades, common_groups=common, metrics=metrics)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def load_definition(path: str | None = None) -> Definition:
-    """The validated index definition (cached: loaded once per process)."""
-    with open(path or DEFINITION_PATH, encoding="utf-8") as fh:
+    """The validated index definition (cached: loaded once per process).
+
+    ``ANALYTICS_DEFINITION`` may point at another definition file (an analyst trying a new metric); call
+    ``load_definition.cache_clear()`` after changing it.
+    """
+    import os
+
+    with open(path or os.environ.get("ANALYTICS_DEFINITION") or DEFINITION_PATH, encoding="utf-8") as fh:
         return _build(yaml.safe_load(fh))
 
 
