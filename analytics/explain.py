@@ -15,9 +15,10 @@ module produces:
 Counts come from two places: the national portal's published sub-indicator counts (``portal_metrics``) and the
 per-procedure filing counts a unit loads (``filing_counts`` through the SQL models ``stg_filing_counts`` and
 ``mart_procedure_filings``; ``count_source`` 'portal' preferred, else 'own'). Which filing column feeds which
-sub-indicator is the index definition's ``filing_field``/``filing_denominator``; the three online-service counts
-that need the procedure catalogue (procedures offered online, services with an online filing, fee procedures) are
-``CATALOG_INPUTS`` and ``payment_extra`` below.
+sub-indicator is the index definition's ``filing_field``/``filing_denominator`` (columns of stg_filing_counts,
+including its derived ``received_new`` and ``on_time_filings``); the counts that need the procedure catalogue
+(procedures offered online, services with an online filing, fee procedures) are ``CATALOG_INPUTS`` and
+``payment_extra`` below. Recomputed points always come from ``analytics.scoring``.
 """
 
 from __future__ import annotations
@@ -385,7 +386,11 @@ def subindicator_breakdown(con, period: str | None = None, unit: str | None = No
     versions = {p: _published_version(con, p) for p in df["period"].unique()}
     df["index_version"] = df["period"].map(versions)
     df = df.merge(_published_components(con), on=["period", "unit_id", "component"], how="left")
-    order = {s.code: i for i, s in enumerate(load_definition().version(SCORING_VERSION).subindicators)}
+    order = {}
+    for i, s in enumerate(load_definition().version(SCORING_VERSION).subindicators):
+        order.setdefault(s.code, i)
+        if s.portal_total_code:
+            order.setdefault(s.portal_total_code, i)  # a portal group total sits where its sub-indicators would
     common = {k: i for i, k in enumerate(d.common_groups)}
     df = df.assign(_p=df["period"].map(period_sort_key), _c=df["component"].map(common),
                    _s=df["code"].map(order).fillna(len(order)))
@@ -648,20 +653,21 @@ def mix_rate_split(con, period: str, unit: str, code: str, previous_period: str 
     effect through the scoring engine: points of both periods' aggregate counts and their change, split
     between mix and rate by the average of both orders (Shapley), so the two add up to the change; for the
     payment rule these are the points of its filing part (6 of 10). ``previous_period`` defaults to the
-    latest earlier period of the same kind with counts from the same source.
+    latest earlier period of the same kind with counts from the same source. Empty (no rows) when either
+    period has no filing counts or a zero denominator; ValueError for an unknown code or unit.
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = resolve_unit(con, unit, period)
     current = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if current.empty:
-        raise ValueError(f"no filing counts for {unit_name} in {period}")
+        return pd.DataFrame(columns=MIX_COLUMNS)
     source = current["count_source"].iloc[0]
     previous_period = previous_period or _latest_earlier_period(con, unit_id, period, source)
     if previous_period is None:
-        raise ValueError(f"no earlier period with {source} filing counts for {unit_name}")
+        return pd.DataFrame(columns=MIX_COLUMNS)
     previous = procedure_filings(con, period=previous_period, unit_id=unit_id, count_source=source)
     if previous.empty:
-        raise ValueError(f"no {source} filing counts for {unit_name} in {previous_period}")
+        return pd.DataFrame(columns=MIX_COLUMNS)
 
     def counts(df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
@@ -672,7 +678,7 @@ def mix_rate_split(con, period: str, unit: str, code: str, previous_period: str 
     merged = counts(previous).merge(counts(current), on="key", how="outer", suffixes=("0", "1"))
     split = shift_share(merged["n0"], merged["d0"], merged["n1"], merged["d1"])
     if split is None:
-        raise ValueError(f"{code}: a zero denominator in {previous_period} or {period}")
+        return pd.DataFrame(columns=MIX_COLUMNS)  # a rate of 0/0 in one period has no change to split
     out = pd.DataFrame({
         "level": "procedure",
         "procedure_code": merged["procedure_code1"].fillna(merged["procedure_code0"]),

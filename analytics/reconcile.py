@@ -85,7 +85,8 @@ SUMMARY_COLUMNS = [
 def reconciliation_summary(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (period, unit, measure): own and portal totals, their difference, and the procedure that differs most.
 
-    ``largest_difference_share_pct`` is that procedure's share of the sum of absolute differences.
+    ``largest_difference_share_pct`` is that procedure's share of the sum of absolute differences;
+    ``procedures_differing_count`` counts procedures whose counts differ or that one source does not count.
     Totals are null when a source has an unknown count for some procedure (never a partial sum).
     """
     detail = own_vs_portal(con, period, unit, lang)
@@ -94,16 +95,19 @@ def reconciliation_summary(con, period: str | None = None, unit: str | None = No
     rows = []
     for (p, unit_id, measure), g in detail.groupby(["period", "unit_id", "measure"], sort=False):
         top = g.loc[g["difference_rank"].idxmin()]
+        differs = pd.notna(top["difference_count"]) and top["difference_count"] != 0
         abs_sum = g["abs_difference_count"].sum()
+        # a procedure counted by one source only differs too
+        differing = g["own_count"].isna() | g["portal_count"].isna() | g["difference_count"].fillna(0).ne(0)
         own = None if g["own_count"].isna().any() else int(g["own_count"].sum())
         portal = None if g["portal_count"].isna().any() else int(g["portal_count"].sum())
         rows.append({
             "period": p, "unit": g["unit"].iloc[0], "unit_id": unit_id, "measure": measure,
             "measure_label": _measure_label(measure, lang), "own_count": own, "portal_count": portal,
             "difference_count": None if own is None or portal is None else portal - own,
-            "procedures_count": len(g), "procedures_differing_count": int(g["difference_count"].fillna(0).ne(0).sum()),
-            "largest_difference_procedure_code": top["procedure_code"] if top["difference_count"] else None,
-            "largest_difference_procedure": top["procedure_name"] if top["difference_count"] else None,
+            "procedures_count": len(g), "procedures_differing_count": int(differing.sum()),
+            "largest_difference_procedure_code": top["procedure_code"] if differs else None,
+            "largest_difference_procedure": top["procedure_name"] if differs else None,
             "largest_difference_count": top["difference_count"],
             "largest_difference_share_pct": (round(100.0 * float(top["abs_difference_count"]) / float(abs_sum), 2)
                                              if abs_sum and not pd.isna(abs_sum) else None),

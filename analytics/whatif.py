@@ -19,10 +19,11 @@ import pandas as pd
 
 from analytics.definition import fold, load_definition
 from analytics.explain import (
-    _check_component, _component_of_group, _scored_subindicators, inputs_points,
-    procedure_filings, rate_pct, resolve_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs,
-    unit_catalog, unit_totals,
+    _check_component, _component_of_group, _scored_subindicators, ensure_models, inputs_points, procedure_filings,
+    rate_pct, resolve_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs, unit_catalog, unit_totals,
 )
+from analytics.periods import period_sort_key
+from analytics.scores import unit_matches
 
 GAIN_TOLERANCE_POINTS = 1e-9
 """Points are rounded to 0.01, so a gain is reached when it is at least the target up to float noise."""
@@ -112,11 +113,18 @@ def what_would_it_take(con, period: str, unit: str, component: str, *, gain_poin
     ``extra_filings`` is its whole headroom and ``gain_points`` the most it can give). Province-level
     sub-indicators (a department cannot move them) and those without counts are left out. ``extra_of`` says what
     one extra is where it is not a filing (a service getting its first online filing, a procedure).
+    Raises ValueError for an unknown unit or component, or a target that cannot be known.
     """
     _check_component(component)
     if component is None:
         raise ValueError("a component is required")
     unit_id, unit_name = resolve_unit(con, unit, period)
+    return _levers(con, period, unit_id, unit_name, component, gain_points, to_next_grade, lang, count_source)
+
+
+def _levers(con, period: str, unit_id: str, unit_name: str, component: str, gain_points: float | None,
+            to_next_grade: bool, lang: str, count_source: str | None) -> pd.DataFrame:
+    """``what_would_it_take`` for a resolved unit."""
     target, grade_key = _target_gain(con, period, unit_id, gain_points, to_next_grade)
     grade_label = None
     if grade_key is not None:
@@ -152,6 +160,48 @@ def what_would_it_take(con, period: str, unit: str, component: str, *, gain_poin
     df = pd.DataFrame(rows)
     df = df.sort_values(["reachable", "extra_filings", "code"], ascending=[False, True, True])
     return df[WHATIF_COLUMNS].reset_index(drop=True)
+
+
+DEFAULT_GAIN_POINTS = 1.0
+
+
+def what_would_it_take_all(con, period: str | None = None, unit: str | None = None, component: str | None = None, *,
+                           gain_points: float | None = None, to_next_grade: bool = False, lang: str = "vi",
+                           count_source: str | None = None) -> pd.DataFrame:
+    """``what_would_it_take`` for every (period, unit, component) with counts that the filters match (the CLI's ``whatif``).
+
+    ``period``/``unit``/``component`` None mean all; without ``gain_points`` or ``to_next_grade`` the gain is
+    DEFAULT_GAIN_POINTS (1 point). A (period, unit) whose target cannot be known (total not published, already
+    in the top grade) is left out.
+    """
+    _check_component(component)
+    if gain_points is None and not to_next_grade:
+        gain_points = DEFAULT_GAIN_POINTS
+    ensure_models(con)
+    pairs = con.execute("""
+        SELECT DISTINCT c.period, c.unit_id, coalesce(u.display_name, c.unit_id) AS unit
+        FROM (
+            SELECT period, unit_id FROM stg_filing_counts
+            UNION
+            SELECT period, unit_id FROM portal_metrics WHERE scope = 'all'
+        ) AS c
+        LEFT JOIN units AS u USING (unit_id)
+        WHERE CAST(? AS VARCHAR) IS NULL OR c.period = ?
+    """, [period, period]).df()
+    pairs = pairs[unit_matches(pairs["unit"], unit) | unit_matches(pairs["unit_id"], unit)]
+    pairs = pairs.assign(_p=pairs["period"].map(period_sort_key)).sort_values(["_p", "unit"])
+    components = [component] if component else list(load_definition().common_groups)
+    frames = []
+    for p, unit_id, unit_name in pairs[["period", "unit_id", "unit"]].itertuples(index=False):
+        for key in components:
+            try:
+                frames.append(_levers(con, p, unit_id, unit_name, key, gain_points, to_next_grade, lang, count_source))
+            except ValueError:
+                break  # the target is unknown for this (period, unit)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=WHATIF_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- the simulator ----------------------------------------------------------------------------------
