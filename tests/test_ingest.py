@@ -128,3 +128,15 @@ def test_scores_other_formats(run_cli, db, fmt):
     code, out, _ = run_cli("scores", "--db", db, "--unit", "công thương", "--format", fmt)
     assert code == 0
     assert ("63,48" if fmt == "table" else "63.48") in out
+
+
+def test_legacy_xls_workbook_loads_like_the_xlsx(run_cli, db):
+    """An .xls (Excel 97-2003) copy of the Q2 table, read by calamine, gives the same scores."""
+    from conftest import FIXTURES
+
+    code, _, err = run_cli("ingest", FIXTURES / "index" / "ket-qua-766-quy-II-2024.xls", "--db", db)
+    assert code == 0, err
+    rows = scores_json(run_cli, db, "--unit", "so cong thuong")
+    assert pick(rows, "2024Q2", "total")["score"] == 63.48
+    assert pick(rows, "2024Q2", "online_services")["score"] == 7.46
+    assert len({r["unit"] for r in scores_json(run_cli, db)}) == 27

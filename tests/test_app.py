@@ -1,0 +1,281 @@
+"""The dashboard, opened page by page with Streamlit's AppTest on the demo database: what each page shows."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, table_snapshot
+
+APP = str(ROOT / "app.py")
+VIEWS = "analytics/dashboard/views"
+# a cold first run computes every analysis once for the session's database; later runs read the caches
+COLD_TIMEOUT = 600
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path):
+    """Point the app at the demo database and keep uploads in a temporary folder."""
+    def use(db: Path) -> Path:
+        monkeypatch.setenv("ANALYTICS_DB", str(db))
+        uploads = tmp_path / "uploads"
+        monkeypatch.setenv("ANALYTICS_UPLOADS", str(uploads))
+        return uploads
+    return use
+
+
+def open_app(page: str | None = None, *, period: str | None = "2024Q2", unit: str | None = None,
+             lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if period:
+        at.query_params["period"] = period
+    if unit:
+        at.query_params["unit"] = unit
+    if lang:
+        at.query_params["lang"] = lang
+    at.run(timeout=COLD_TIMEOUT)
+    if page:
+        at.switch_page(f"{VIEWS}/{page}.py").run(timeout=COLD_TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no tile {label!r}; tiles: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def texts(at: AppTest) -> str:
+    """Every text the page shows (markdown, captions, alerts, titles), joined."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "code"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts).replace("\\", "")
+
+
+def test_overview_shows_the_published_scores_of_so_cong_thuong(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app()
+    assert at.title[0].value == "Tổng quan Sở Công Thương — Quý II/2024"
+    assert metric(at, "Tổng điểm").value == "63,48 / 100"
+    assert metric(at, "Xếp loại").value == "Trung bình"
+    online = metric(at, "Dịch vụ công trực tuyến")
+    assert online.value == "7,46 / 22"
+    assert online.delta == "−3,03 điểm"
+    assert metric(at, "Số hóa hồ sơ").delta == "+0,11 điểm"
+    shown = texts(at)
+    assert "Còn thiếu 14,54 điểm so với tối đa" in shown
+    assert "Quý I/2024 chưa công bố tổng điểm" in shown  # unknown is not zero
+    assert "Cùng kỳ năm trước (Quý II/2023)" in shown
+    assert "Mục tiêu: ≥ 15" in shown and "Minh họa" in shown  # the illustrative target says so
+    # rates change in percentage points
+    assert metric(at, "Tỷ lệ hồ sơ tiếp nhận trực tuyến").delta.endswith("điểm %")
+    # the findings for the meeting, in Vietnamese
+    assert "Dịch vụ công trực tuyến giảm 3,03 điểm" in shown
+    # the selection is in the URL
+    assert at.query_params["unit"] == ["so cong thuong"] or at.query_params["unit"] == "so cong thuong"
+    assert "2024Q2" in str(at.query_params["period"])
+
+
+def test_overview_defaults_to_the_latest_period_and_marks_illustrative_figures(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app(period=None)
+    assert at.sidebar.selectbox(key="sel_unit").value == "so cong thuong"
+    latest = at.sidebar.selectbox(key="sel_period").value
+    assert latest == "2025Q2"
+    assert "Quý II/2025" in at.title[0].value
+    assert "Một phần số liệu trong kỳ này là minh họa" in texts(at)
+    assert "Minh họa" in texts(at)  # the badge on every illustrative tile
+
+
+def test_changing_the_period_in_the_sidebar_changes_the_tiles(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app()
+    at.sidebar.selectbox(key="sel_period").set_value("2024Q1").run()
+    assert not at.exception
+    assert metric(at, "Tổng điểm").value == "Chưa công bố"
+    assert metric(at, "Dịch vụ công trực tuyến").value == "10,49 / 22"
+    assert "2024Q1" in str(at.query_params["period"])
+
+
+@pytest.mark.parametrize("page, title, shows", [
+    ("components", "Thành phần — Sở Công Thương, Quý II/2024", ["Chỉ số thành phần", "Điểm thành phần qua các kỳ"]),
+    ("why_low", "Vì sao thấp? — Sở Công Thương, Quý II/2024", ["2. Hồ sơ còn thiếu theo thủ tục (Pareto)",
+                                                              "5. Rà soát thời hạn giải quyết"]),
+    ("compare", "So sánh các đơn vị — Quý II/2024", ["Xếp hạng tổng điểm", "Bản đồ nhiệt các thành phần"]),
+    ("targets", "Mục tiêu kế hoạch — Sở Công Thương", ["Khoảng cách đến chỉ tiêu"]),
+    ("data_manager", "Dữ liệu", ["Nạp tệp mới", "Nhật ký nạp dữ liệu", "Độ mới của dữ liệu theo nguồn"]),
+])
+def test_every_page_opens_with_its_content(app_env, demo_db, page, title, shows):
+    app_env(demo_db)
+    at = open_app(page)
+    assert at.title[0].value == title
+    shown = texts(at)
+    for text in shows:
+        assert text in shown
+    assert not [w.value for w in at.warning if "Không tính được" in str(w.value)]
+
+
+def test_components_page_ranks_the_unit_among_its_peers(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app("components")
+    at.radio(key="cp_component").set_value("online_services").run()
+    assert metric(at, "Dịch vụ công trực tuyến").value == "7,46 / 22"
+    import duckdb
+
+    from analytics.formatting import fmt_points
+    from analytics.rankings import unit_rankings
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        r = unit_rankings(con, "2024Q2", "department", "online_services")
+    finally:
+        con.close()
+    me = r[r["unit_id"] == "so cong thuong"].iloc[0]
+    assert metric(at, "Thứ hạng").value == f"{me['rank']}/{me['units_ranked']}"
+    assert metric(at, "Trung vị các đơn vị").value == fmt_points(me["peer_median_points"])
+    assert metric(at, "Cao nhất").value == fmt_points(me["peer_best_points"])
+
+
+def test_why_low_lists_the_sub_indicators_and_simulates(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app("why_low")
+    assert at.radio(key="wl_component").value == "digitization"  # the component losing most points
+    subs = at.dataframe[0].value
+    assert list(subs.columns[:2]) == ["Mã", "Chỉ số thành phần"]
+    assert "SO_HOA_GIAY_TO_GIAI_QUYET" in set(subs["Mã"])
+    assert "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ" in set(subs["Chỉ số thành phần"])
+    # the Pareto table names the procedures, largest shortfall first
+    pareto = next(df.value for df in at.dataframe if "Hồ sơ còn thiếu" in df.value.columns)
+    assert len(pareto) > 0 and pareto["Hạng"].iloc[0] == "1"
+    # the what-if shows the new total from the scoring engine
+    total = metric(at, "Tổng điểm")
+    assert total.value != "—" and "điểm" in total.delta
+    assert metric(at, "Xếp loại").value in ("Trung bình", "Khá", "Tốt", "Xuất sắc", "Yếu")
+
+
+def test_switching_the_language_changes_the_labels(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app()
+    assert metric(at, "Tổng điểm")
+    at.sidebar.radio(key="lang").set_value("en").run(timeout=COLD_TIMEOUT)
+    assert not at.exception
+    assert at.title[0].value == "Overview: Sở Công Thương, Q2/2024"
+    assert metric(at, "Total").value == "63.48 / 100"
+    assert metric(at, "Grade").value == "Average"
+    assert metric(at, "Online public services").delta == "−3.03 pts"
+    assert "en" in str(at.query_params["lang"])
+
+
+def test_a_missing_database_asks_to_load_data(app_env, tmp_path):
+    app_env(tmp_path / "nothing-here.duckdb")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Chưa có dữ liệu"
+    assert "make demo-db" in texts(at)
+    assert not (tmp_path / "nothing-here.duckdb").exists()
+
+
+def test_an_empty_database_asks_to_load_data(app_env, tmp_path):
+    from analytics.db import writer
+
+    db = tmp_path / "empty.duckdb"
+    with writer(db):
+        pass
+    app_env(db)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "chưa có kết quả Bộ chỉ số nào" in texts(at)
+
+
+BAD_INDEX = (
+    "Kỳ;Khối;Đơn vị;Công khai, minh bạch;Tiến độ giải quyết;Số hóa hồ sơ;Dịch vụ công trực tuyến;Mức độ hài lòng;Tổng điểm;Xếp loại\n"
+    "Quý III/2025;Sở, ban, ngành;Sở Công Thương;18;19,5;25;8;18;88,5;Tốt\n"
+    "Quý III/2025;Sở, ban, ngành;Sở Tư pháp;18;19;abc;12;16;65;Trung bình\n"
+)
+
+
+def upload(at: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:
+    uploader = at.file_uploader[0]
+    uploader.set_value((name, content, mime))
+    return at.run(timeout=COLD_TIMEOUT)
+
+
+def test_uploading_a_bad_file_shows_the_rejected_rows_and_changes_nothing(app_env, demo_db):
+    uploads = app_env(demo_db)
+    before = table_snapshot(demo_db)
+    at = open_app("data_manager")
+    at = upload(at, "ket-qua-766-quy-III-2025.csv", BAD_INDEX.encode("utf-8-sig"))
+    assert not at.exception
+    shown = texts(at)
+    assert "2 dòng bị loại" in shown
+    rejected = next(df.value for df in at.dataframe if "Lý do" in df.value.columns)
+    assert len(rejected) == 2
+    assert set(rejected["Dòng"]) == {"2", "3"}
+    assert any("22" in r for r in rejected["Lý do"])  # score 25 above the maximum 22
+    assert "Không có dòng hợp lệ nào để nạp" in shown
+    assert not [b for b in at.button if b.key == "dt_confirm"]
+    # and a file nothing can be read from: the pipeline's message, nothing loaded
+    at = upload(at, "khong-phai-bang.csv", b"\x00\x01\x02 not a table")
+    assert not at.exception
+    assert "Không nạp được tệp này" in texts(at)
+    assert table_snapshot(demo_db) == before
+    assert not uploads.exists() or not any(uploads.rglob("*"))
+
+
+GOOD_INDEX = (
+    "Kỳ;Khối;Đơn vị;Công khai, minh bạch;Tiến độ giải quyết;Số hóa hồ sơ;Dịch vụ công trực tuyến;Mức độ hài lòng;Tổng điểm;Xếp loại\n"
+    "Quý III/2025;Sở, ban, ngành;Sở Công Thương;18;19,5;2,5;9;18;67;Trung bình\n"
+    "Quý III/2025;Sở, ban, ngành;Sở Tư pháp;18;19;1;12;99;65;Trung bình\n"
+)
+
+
+def test_uploading_a_file_with_one_bad_row_loads_the_rest_after_confirmation(app_env, demo_db_copy):
+    uploads = app_env(demo_db_copy)
+    content = GOOD_INDEX.encode("utf-8-sig")
+    at = open_app("data_manager", period=None)
+    at = upload(at, "ket-qua-766-quy-III-2025.csv", content)
+    assert "1 dòng bị loại" in texts(at)
+    rejected = next(df.value for df in at.dataframe if "Lý do" in df.value.columns)
+    assert set(rejected["Dòng"]) == {"3"}  # one row, two reasons (score above max, total disagrees)
+    logs_before = len(table_snapshot(demo_db_copy)["ingest_log"])
+    confirm = next(b for b in at.button if b.key == "dt_confirm")
+    at = confirm.click().run(timeout=COLD_TIMEOUT)
+    assert not at.exception
+    assert "Đã nạp ket-qua-766-quy-III-2025.csv" in texts(at)
+    assert len(table_snapshot(demo_db_copy)["ingest_log"]) == logs_before + 1
+    import hashlib
+
+    stored = uploads / hashlib.sha256(content).hexdigest() / "ket-qua-766-quy-III-2025.csv"
+    assert stored.read_bytes() == content
+    # the new period shows up at once (the cached connection was reopened on the new data version)
+    assert "2025Q3" in at.sidebar.selectbox(key="sel_period").options or \
+        "Quý III/2025" in at.sidebar.selectbox(key="sel_period").options
+    log = next(df.value for df in at.dataframe if "Mã băm SHA-256" in df.value.columns and "Tệp" in df.value.columns
+               and "Lần nạp" in df.value.columns)
+    assert log["Tệp"].iloc[0] == "ket-qua-766-quy-III-2025.csv"
+
+
+def test_table_downloads_neutralise_formulas():
+    from analytics.dashboard.widgets import Col, exported
+    from analytics.export import neutralised, table_xlsx
+
+    df = pd.DataFrame({"unit": ["=HYPERLINK(\"x\")", "Sở Công Thương"], "score_points": [1.5, 63.48],
+                       "illustrative": [True, False]})
+    out = exported(df, [Col("unit", "col.unit"), Col("score_points", "col.score", "points"),
+                        Col("illustrative", "col.illustrative", "flag")], "vi")
+    assert list(out.columns) == ["Đơn vị", "Điểm", "Minh họa"]
+    assert list(out["Minh họa"]) == ["Minh họa", ""]
+    csv = neutralised(out).to_csv(index=False)
+    assert "'=HYPERLINK" in csv
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(table_xlsx(out, "Bảng", "vi")))
+    assert wb.active["A3"].value.startswith("'=")
+    assert wb.active["B4"].value == pytest.approx(63.48)

@@ -1,0 +1,51 @@
+"""One real browser: `streamlit run app.py` on a free 127.0.0.1 port with the demo database, driven by Debian's
+headless Chromium (never downloaded). Skips locally without Chromium; under CI=true a missing Chromium fails."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analytics.dashboard.serve import browser_page, chromium_path, full_page_screenshot, running_app, wait_rendered
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+OUT = ROOT / "test-output"
+FIRST_RENDER_MS = 600_000  # a cold start computes every analysis once
+RERUN_MS = 120_000
+
+
+@pytest.fixture
+def chromium():
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium at /usr/bin/chromium: CI must `apt-get install chromium`")
+        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium); the browser test needs it")
+    return exe
+
+
+def test_overview_renders_in_a_real_browser_and_follows_the_period(chromium, demo_db, tmp_path):
+    OUT.mkdir(exist_ok=True)
+    with running_app(demo_db, uploads=tmp_path / "uploads", log=tmp_path / "streamlit.log") as url, \
+            browser_page() as page:
+        page.goto(f"{url}/?period=2024Q2")
+        # the tiles and a chart
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=FIRST_RENDER_MS)
+        page.get_by_text("63,48 / 100").first.wait_for(timeout=FIRST_RENDER_MS)
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=FIRST_RENDER_MS)
+        wait_rendered(page, "Tổng điểm qua các kỳ", timeout_ms=FIRST_RENDER_MS)
+        body = page.inner_text("body")
+        assert "63,48" in body and "Trung bình" in body and "−3,03 điểm" in body
+        full_page_screenshot(page, OUT / "browser-overview-2024Q2.png")
+
+        # change the period in the sidebar
+        page.get_by_role("combobox", name="Kỳ đánh giá").click()
+        page.get_by_role("option", name="Quý III/2024", exact=True).click()
+        page.get_by_text("Tổng quan Sở Công Thương — Quý III/2024").wait_for(timeout=RERUN_MS)
+        page.get_by_text("63,8 / 100").first.wait_for(timeout=RERUN_MS)
+        wait_rendered(page, timeout_ms=RERUN_MS)
+        assert "period=2024Q3" in page.url  # the view is in the link
+        full_page_screenshot(page, OUT / "browser-overview-2024Q3.png")
+    assert (OUT / "browser-overview-2024Q3.png").stat().st_size > 10_000
