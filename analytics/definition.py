@@ -33,8 +33,18 @@ class ScorePart:
     label_en: str = ""
 
 
+class Labelled:
+    """Something with a Vietnamese and an English label."""
+
+    label_vi: str
+    label_en: str
+
+    def label(self, lang: str = "vi") -> str:
+        return self.label_en if lang == "en" else self.label_vi
+
+
 @dataclass(frozen=True)
-class SubIndicator:
+class SubIndicator(Labelled):
     code: str
     group: str
     max_points: float
@@ -52,12 +62,9 @@ class SubIndicator:
     parts: tuple[ScorePart, ...] = ()
     portal_total_code: str | None = None
 
-    def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
-
 
 @dataclass(frozen=True)
-class Group:
+class Group(Labelled):
     key: str
     label_vi: str
     label_en: str
@@ -67,19 +74,13 @@ class Group:
     portal_group: str | None = None
     subindicators: tuple[SubIndicator, ...] = ()
 
-    def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
-
 
 @dataclass(frozen=True)
-class Grade:
+class Grade(Labelled):
     key: str
     label_vi: str
     label_en: str
     min_points: float
-
-    def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class IndexVersion:
 
 
 @dataclass(frozen=True)
-class Metric:
+class Metric(Labelled):
     """A rate measured from filing counts: sum(numerator columns) / sum(denominator columns) × 100."""
 
     key: str
@@ -115,9 +116,6 @@ class Metric:
     label_en: str
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
-
-    def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
 
     @property
     def measurable(self) -> bool:

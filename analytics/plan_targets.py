@@ -75,8 +75,7 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
             if period and not _covers(t, period):
                 continue
             if not m.measurable:
-                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
-                             "margin": None, "illustrative": base["target_illustrative"], "note": _note("unmeasurable", lang)})
+                rows.append(_unmeasured(base, _note("unmeasurable", lang)))
                 continue
             mine = totals[totals["unit_id"] == t["unit_id"]] if isinstance(t["unit_id"], str) else totals
             covered = _periods_of(t, sorted(set(mine["period"]), key=period_sort_key))
@@ -86,9 +85,7 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
                     continue
             if not covered:
                 label = period_label(t["period"], lang) if base["period"] else str(t["year"])
-                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
-                             "margin": None, "illustrative": base["target_illustrative"],
-                             "note": _note("no_data", lang, period=label)})
+                rows.append(_unmeasured(base, _note("no_data", lang, period=label)))
                 continue
             for source, part in mine[mine["period"].isin(covered)].groupby("count_source"):
                 num = sum(part[c].sum() for c in m.numerator)
@@ -107,9 +104,7 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
                 covered = [p for p in covered if p == period]
             if not covered:
                 label = period_label(t["period"], lang) if base["period"] else str(t["year"])
-                rows.append({**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None,
-                             "margin": None, "illustrative": base["target_illustrative"],
-                             "note": _note("no_data", lang, period=label)})
+                rows.append(_unmeasured(base, _note("no_data", lang, period=label)))
                 continue
             latest = max(covered, key=period_sort_key)
             rec = s[s["period"] == latest].iloc[0]
@@ -121,6 +116,12 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
             "target_grade", "count_source", "measured_value", "measured_period", "met", "margin", "source_document",
             "target_illustrative", "illustrative", "note"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _unmeasured(base: dict, note: str) -> dict:
+    """A target row with nothing measured, and why."""
+    return {**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None, "margin": None,
+            "illustrative": base["target_illustrative"], "note": note}
 
 
 def _covers(target: dict, period: str) -> bool:

@@ -8,7 +8,6 @@ what the earlier version loaded, and the ingest log says which ingest it replace
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -279,9 +278,9 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
             result.replaced.append((old_id, old_file))
             left = sum(con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
                        for t in DATA_TABLES[parsed.kind])
-            if not left:
+            if not left:  # wholly replaced: its rejects no longer describe anything loaded
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
-            con.execute("DELETE FROM rejects WHERE ingest_id = ? AND ? ", [old_id, not left])
+                con.execute("DELETE FROM rejects WHERE ingest_id = ?", [old_id])
     rows = 0
     main_frame = next(iter(parsed.frames.values()))
     if main_frame.empty:
@@ -475,11 +474,21 @@ def describe(result: FileResult, lang: str | None = None) -> list[str]:
     if result.rejects:
         lines.append("  " + msg("rejected_rows", lang, n=len(result.rejects)))
         for r in result.rejects:
-            where = ", ".join(x for x in [r["file_name"], r["sheet"] and f"sheet “{r['sheet']}”" if lang == "en" else r["sheet"] and f"trang “{r['sheet']}”",
-                                          r["row_number"] and (("row " if lang == "en" else "dòng ") + str(r["row_number"])),
-                                          r["column_name"] and (("column “" if lang == "en" else "cột “") + r["column_name"] + "”")] if x)
-            lines.append(f"    - {where}: {r['reason']} [{r['value'] if r['value'] is not None else ''}]")
+            lines.append(f"    - {reject_place(r, lang)}: {r['reason']} [{r['value'] if r['value'] is not None else ''}]")
     return lines
+
+
+def reject_place(r: dict, lang: str | None = None) -> str:
+    """Where a rejected row is: file, sheet, row, column."""
+    en = (lang or "").startswith("en")
+    parts = [r["file_name"]]
+    if r.get("sheet"):
+        parts.append(("sheet “{}”" if en else "trang “{}”").format(r["sheet"]))
+    if r.get("row_number"):
+        parts.append(("row {}" if en else "dòng {}").format(r["row_number"]))
+    if r.get("column_name"):
+        parts.append(("column “{}”" if en else "cột “{}”").format(r["column_name"]))
+    return ", ".join(parts)
 
 
 def exit_code(results: list[FileResult]) -> int:
@@ -496,5 +505,3 @@ def result_json(r: FileResult, lang=None) -> dict:
             "rejects": r.rejects, "replaced": [i for i, _ in r.replaced], "new_units": r.new_units, "notes": r.notes,
             "error": r.error.render(lang) if r.error else None}
 
-
-__all__ = ["ingest", "validate", "parse_file", "describe", "exit_code", "Options", "FileResult", "json"]
