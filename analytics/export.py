@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -228,7 +229,7 @@ def brief_workbook(b: BriefData) -> bytes:
     if not b.findings:
         ws.append([_cell(tr("ov.brief_empty", lang))])
     for i, f in enumerate(b.findings, 1):
-        text = f.text + (f" ({tr('common.illustrative', lang)})" if f.illustrative else "")
+        text = finding_text(f, lang)
         ws.append([i, _cell(text)])
         ws.merge_cells(start_row=ws.max_row, start_column=2, end_row=ws.max_row, end_column=ncols)
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
@@ -273,6 +274,8 @@ def one_pager_figure(b: BriefData):
     lang = b.lang
     parts = b.tiles[b.tiles["component"] != "total"]
     fig = components_vs_max(parts, lang, height=1100)
+    fig.update_traces(textfont=dict(size=15), selector=dict(type="bar"))
+    fig.update_yaxes(tickfont=dict(size=15))
     total = b.total
     width, height = 1240, 1754
     heading = html.escape(tr("xl.one_pager_title", lang, unit=b.unit, period=b.period_label))
@@ -285,21 +288,36 @@ def one_pager_figure(b: BriefData):
         sub.append("<i>" + html.escape(tr("xl.illustrative_note", lang)) + "</i>")
     findings = []
     for i, f in enumerate(b.findings[:8], 1):
-        text = f.text + (f" ({tr('common.illustrative', lang)})" if f.illustrative else "")
-        findings.append("<br>   ".join(html.escape(line) for line in textwrap.wrap(f"{i}. {text}", 110)))
-    fig.update_layout(width=width, height=height, margin=dict(l=70, r=70, t=300, b=760),
+        findings.append("<br>    ".join(html.escape(line) for line in textwrap.wrap(f"{i}. {finding_text(f, lang)}", 95)))
+    sources = []
+    for rec in (b.sources.to_dict("records") if len(b.sources) else [])[:8]:
+        mark = f" ({tr('common.illustrative', lang)})" if rec.get("illustrative") else ""
+        sources.append(html.escape(f"• {rec.get('file_name')} — SHA-256 {str(rec.get('sha256'))[:16]}…{mark}"))
+    fig.update_layout(width=width, height=height, margin=dict(l=70, r=70, t=300, b=900),
                       title=dict(text=f"<b>{html.escape(tr('xl.title', lang))}</b><br><span style='font-size:22px'>{heading}</span>",
                                  x=0.5, xanchor="center", y=0.985, font=dict(size=20)),
-                      legend=dict(y=-0.08))
+                      legend=dict(orientation="h", y=-0.1, yanchor="top", x=0, font=dict(size=14)))
     fig.add_annotation(xref="paper", yref="paper", x=0, y=1.16, xanchor="left", yanchor="bottom", align="left",
                        showarrow=False, text="<br>".join(sub), font=dict(size=17))
     fig.add_annotation(xref="paper", yref="paper", x=0, y=1.03, xanchor="left", yanchor="bottom", showarrow=False,
                        text="<b>" + html.escape(tr("ov.components_chart", lang)) + "</b>", font=dict(size=16))
     body = "<br>".join(findings) if findings else html.escape(tr("ov.brief_empty", lang))
     fig.add_annotation(xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top", align="left",
-                       showarrow=False, text="<b>" + html.escape(tr("xl.findings", lang)) + "</b><br>" + body,
-                       font=dict(size=14))
+                       showarrow=False, text="<b>" + html.escape(tr("xl.findings", lang)) + "</b><br><br>" + body,
+                       font=dict(size=16))
+    if sources:
+        fig.add_annotation(xref="paper", yref="paper", x=0, y=-0.82, xanchor="left", yanchor="top", align="left",
+                           showarrow=False, font=dict(size=12, color="#52606D"),
+                           text="<b>" + html.escape(tr("xl.sources", lang)) + "</b><br>" + "<br>".join(sources))
     return fig
+
+
+def finding_text(f: Finding, lang: str) -> str:
+    """A finding's text, marked illustrative when it rests on illustrative figures (once, even if it says so)."""
+    mark = tr("common.illustrative", lang)
+    if f.illustrative and mark.lower() not in f.text.lower():
+        return f"{f.text} ({mark})"
+    return f.text
 
 
 _KALEIDO_STARTED = False
@@ -320,6 +338,8 @@ def one_pager(b: BriefData, fmt: str = "png") -> bytes:
             except Exception:
                 pass
             _KALEIDO_STARTED = True
-        return fig.to_image(format=fmt, width=fig.layout.width, height=fig.layout.height, scale=1)
+        with warnings.catch_warnings():  # plotly warns that kaleido's options are ignored by the running server
+            warnings.simplefilter("ignore", UserWarning)
+            return fig.to_image(format=fmt, width=fig.layout.width, height=fig.layout.height, scale=1)
     except Exception as exc:  # no Chromium, Kaleido missing or broken
         raise ExportError(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]) from exc

@@ -25,6 +25,7 @@ def app_env(monkeypatch, tmp_path):
         monkeypatch.setenv("ANALYTICS_DB", str(db))
         uploads = tmp_path / "uploads"
         monkeypatch.setenv("ANALYTICS_UPLOADS", str(uploads))
+        monkeypatch.setenv("ANALYTICS_DASHBOARD_DEBUG", "1")  # a failing section raises instead of warning
         return uploads
     return use
 
@@ -120,6 +121,10 @@ def test_every_page_opens_with_its_content(app_env, demo_db, page, title, shows)
     for text in shows:
         assert text in shown
     assert not [w.value for w in at.warning if "Không tính được" in str(w.value)]
+    for table in at.dataframe:  # no raw column names, no header twice
+        columns = list(table.value.columns)
+        assert len(set(columns)) == len(columns), columns
+        assert not [c for c in columns if "_" in str(c)], columns
 
 
 def test_components_page_ranks_the_unit_among_its_peers(app_env, demo_db):
@@ -160,6 +165,30 @@ def test_why_low_lists_the_sub_indicators_and_simulates(app_env, demo_db):
     assert metric(at, "Xếp loại").value in ("Trung bình", "Khá", "Tốt", "Xuất sắc", "Yếu")
 
 
+def test_targets_page_says_met_or_missed_with_the_source_document(app_env, demo_db):
+    import duckdb
+
+    from analytics.plan_targets import target_status
+
+    app_env(demo_db)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        expected = target_status(con, unit="Sở Công Thương")
+    finally:
+        con.close()
+    expected = expected[expected["unit_id"] == "so cong thuong"]
+    met = int(expected["met"].map(lambda m: m is not None and not pd.isna(m) and bool(m)).sum())
+    measured = int(expected["met"].notna().sum())
+    at = open_app("targets")
+    assert metric(at, "Đạt").value == str(met)
+    assert metric(at, "Chưa đạt").value == str(measured - met)
+    table = at.dataframe[0].value
+    assert set(table["Kết quả"]) <= {"Đạt", "Chưa đạt", "Chưa đo được"}
+    assert (table["Kết quả"] == "Đạt").sum() == met
+    assert "Kế hoạch CCHC năm 2022 của Sở Công Thương (/KH-SCT)" in set(table["Văn bản giao chỉ tiêu"])
+    assert "Minh họa" in set(table["Minh họa"])
+
+
 def test_switching_the_language_changes_the_labels(app_env, demo_db):
     app_env(demo_db)
     at = open_app()
@@ -192,6 +221,15 @@ def test_an_empty_database_asks_to_load_data(app_env, tmp_path):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert "chưa có kết quả Bộ chỉ số nào" in texts(at)
+
+
+def test_a_damaged_database_file_says_so_without_a_traceback(app_env, tmp_path):
+    db = tmp_path / "damaged.duckdb"
+    db.write_bytes(b"this is not a database" * 100)
+    app_env(db)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "Không mở được cơ sở dữ liệu" in texts(at)
 
 
 BAD_INDEX = (

@@ -36,7 +36,7 @@ def style(fig: go.Figure, lang: str, height: int = 360, legend: bool = True) -> 
     fig.update_layout(
         template="plotly_white", height=height, separators=".," if lang == "en" else ",.",
         font=dict(family=FONT, size=13, color=TEXT), margin=dict(l=10, r=20, t=30, b=10),
-        showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+        showlegend=legend, legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0),
         hoverlabel=dict(font=dict(family=FONT, size=13)),
     )
     return fig
@@ -46,7 +46,8 @@ def _illustrative_suffix(flag, lang: str) -> str:
     return f" ({tr('chart.hover_illustrative', lang)})" if bool(flag) else ""
 
 
-def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330) -> go.Figure:
+def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330,
+                      missing_text: str = "tile.unknown") -> go.Figure:
     """Horizontal bars: each component's score over its maximum, with its target as a diamond.
 
     ``tiles``: component_label, score_points, max_points, target_points, illustrative (the five components).
@@ -63,7 +64,7 @@ def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330) 
         part = df[ill == flag]
         if part.empty:
             continue
-        text = [f"{fmt_points(s, lang)} / {fmt_points(m, lang)}" if not _missing(s) else tr("tile.unknown", lang)
+        text = [f"{fmt_points(s, lang)} / {fmt_points(m, lang)}" if not _missing(s) else tr(missing_text, lang)
                 for s, m in zip(part["score_points"], part["max_points"])]
         fig.add_bar(y=part["component_label"], x=part["score_points"].fillna(0), orientation="h", name=name,
                     marker=dict(color=color, pattern=dict(shape=pattern, fgcolor="#FFFFFF", size=6)),
@@ -78,7 +79,7 @@ def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330) 
                         for v, i in zip(targets["target_points"], targets.get("target_illustrative", [False] * len(targets)))],
             hovertemplate="%{y}: " + tr("chart.target", lang) + " %{customdata}<extra></extra>")
     fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_xaxes(title_text=tr("chart.points_axis", lang), range=[0, max(24.0, float(df["max_points"].max() or 0) * 1.12)])
+    fig.update_xaxes(range=[0, max(24.0, float(df["max_points"].max() or 0) * 1.15)])
     fig.update_yaxes(automargin=True)
     return style(fig, lang, height)
 
@@ -92,7 +93,7 @@ def grade_bands(fig: go.Figure, lang: str, y_min: float = 0.0) -> None:
             continue
         lower = max(g.min_points, y_min)
         fig.add_hrect(y0=lower, y1=upper, fillcolor=GRADE_COLORS.get(g.key, GREY), opacity=0.18, line_width=0, layer="below")
-        fig.add_annotation(xref="paper", x=1.0, xanchor="right", y=(lower + upper) / 2, yref="y", text=g.label(lang),
+        fig.add_annotation(xref="paper", x=0.005, xanchor="left", y=(lower + upper) / 2, yref="y", text=g.label(lang),
                            showarrow=False, font=dict(size=11, color="#4A5560"))
 
 
@@ -103,7 +104,8 @@ def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: floa
 
     ``history``: period_label, score_points, illustrative (already sorted by period).
     """
-    df = history.reset_index(drop=True)
+    df = history.reset_index(drop=True).copy()
+    df["period_label"] = [tick_label(p) for p in df["period_label"]]
     x = df["period_label"].tolist()
     fig = go.Figure()
     known = df["score_points"].dropna()
@@ -127,13 +129,13 @@ def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: floa
         text = [fmt_points(v, lang) for v in part["score_points"]]
         fig.add_scatter(x=part["period_label"], y=part["score_points"], mode="markers+text", name=label, marker=marker,
                         text=text, textposition="top center", textfont=dict(size=11),
-                        customdata=[(name or "") for _ in text],
-                        hovertemplate="%{x}: %{text}" + _illustrative_suffix(flag, lang) + "<extra></extra>")
+                        customdata=[lbl.replace("<br>", " ") for lbl in part["period_label"]],
+                        hovertemplate="%{customdata}: %{text}" + _illustrative_suffix(flag, lang) + "<extra></extra>")
     if target is not None and not _missing(target):
         fig.add_hline(y=float(target), line_dash="dot", line_color=ORANGE, line_width=2,
-                      annotation_text=f"{tr('chart.target', lang)} {fmt_points(target, lang)}", annotation_position="bottom left",
+                      annotation_text=f"{tr('chart.target', lang)} {fmt_points(target, lang)}", annotation_position="top right",
                       annotation_font_color="#7E5109")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, tickangle=0)
     fig.update_yaxes(range=y_range, title_text=tr("chart.points_axis", lang))
     return style(fig, lang, height)
 
@@ -146,10 +148,15 @@ def peer_bars(rankings: pd.DataFrame, unit_id: str, lang: str = "vi", height: in
     df = rankings.dropna(subset=["score_points"]).sort_values("score_points").reset_index(drop=True)
     colors = [PRIMARY if u == unit_id else "#AFC3D8" for u in df["unit_id"]]
     patterns = ["/" if bool(i) else "" for i in df["illustrative"]]
-    text = [fmt_points(v, lang) + _illustrative_suffix(i, lang) for v, i in zip(df["score_points"], df["illustrative"])]
-    fig = go.Figure(go.Bar(y=[esc(u) for u in df["unit"]], x=df["score_points"], orientation="h", text=text, textposition="outside",
+    text = [fmt_points(v, lang) for v in df["score_points"]]
+    hover = [fmt_points(v, lang) + _illustrative_suffix(i, lang) for v, i in zip(df["score_points"], df["illustrative"])]
+    names = [f"{int(r)}. {esc(u)}" if "rank" in df and not _missing(r) else esc(u)
+             for u, r in zip(df["unit"], df["rank"] if "rank" in df else [None] * len(df))]
+    fig = go.Figure(go.Bar(y=names, x=df["score_points"], orientation="h", text=text, textposition="outside",
                            cliponaxis=False, marker=dict(color=colors, pattern=dict(shape=patterns, fgcolor="#FFFFFF", size=5)),
-                           hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+                           customdata=hover, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False))
+    if df["illustrative"].fillna(False).astype(bool).any():
+        illustrative_note(fig, lang)
     if len(df) and not _missing(df["peer_median_points"].iloc[0]):
         med = float(df["peer_median_points"].iloc[0])
         fig.add_vline(x=med, line_dash="dash", line_color=ORANGE,
@@ -178,25 +185,36 @@ def heatmap(matrix: pd.DataFrame, share: pd.DataFrame, illustrative: pd.Series, 
 
 
 def pareto(df: pd.DataFrame, lang: str = "vi", top: int = 15) -> go.Figure:
-    """Bars of the shortfall per procedure (largest first) with the cumulative share and the 80 % line.
+    """Horizontal Pareto: the shortfall per procedure (largest at the top, the first 80 % dark) and the
+    cumulative share on the top axis, with the 80 % line.
 
-    ``df``: procedure_name, shortfall_filings, cumulative_pct, in_first_80_pct.
+    ``df``: procedure_name, shortfall_filings, cumulative_pct, in_first_80_pct, illustrative.
     """
     d = df.sort_values("shortfall_filings", ascending=False).head(top).reset_index(drop=True)
-    names = [_short(n) for n in d["procedure_name"]]
-    colors = [PRIMARY if bool(f) else "#AFC3D8" for f in d.get("in_first_80_pct", [True] * len(d))]
+    names = [_short(n, 60) for n in d["procedure_name"]]
+    first = d["in_first_80_pct"] if "in_first_80_pct" in d else pd.Series(True, index=d.index)
+    ill = d["illustrative"] if "illustrative" in d else pd.Series(False, index=d.index)
     fig = go.Figure()
-    fig.add_bar(x=names, y=d["shortfall_filings"], name=tr("chart.shortfall", lang), marker_color=colors,
-                customdata=[[esc(n), fmt_count(v, lang)] for n, v in zip(d["procedure_name"], d["shortfall_filings"])],
-                hovertemplate="%{customdata[0]}<br>" + tr("chart.shortfall", lang) + ": %{customdata[1]}<extra></extra>")
-    fig.add_scatter(x=names, y=d["cumulative_pct"], name=tr("chart.cumulative", lang), yaxis="y2", mode="lines+markers",
+    fig.add_bar(y=names, x=d["shortfall_filings"], orientation="h",
+                name=tr("chart.shortfall", lang) + _illustrative_suffix(bool(ill.any()), lang),
+                marker=dict(color=[PRIMARY if bool(f) else "#AFC3D8" for f in first],
+                            pattern=dict(shape=["/" if bool(i) else "" for i in ill], fgcolor="#FFFFFF", size=5)),
+                text=[fmt_count(v, lang) for v in d["shortfall_filings"]], textposition="outside", cliponaxis=False,
+                customdata=[esc(n) + _illustrative_suffix(i, lang) for n, i in zip(d["procedure_name"], ill)],
+                hovertemplate="%{customdata}<br>" + tr("chart.shortfall", lang) + ": %{text}<extra></extra>")
+    fig.add_scatter(y=names, x=d["cumulative_pct"], xaxis="x2", mode="lines+markers", name=tr("chart.cumulative", lang),
                     line=dict(color=ORANGE, width=2), customdata=[fmt_pct(v, lang, 1) for v in d["cumulative_pct"]],
-                    hovertemplate="%{x}: %{customdata}<extra></extra>")
-    fig.update_layout(yaxis=dict(title=dict(text=tr("chart.filings_axis", lang))),
-                      yaxis2=dict(overlaying="y", side="right", range=[0, 105], ticksuffix=" %", showgrid=False))
-    fig.add_hline(y=80, line_dash="dot", line_color="#7B8794", yref="y2")
-    fig.update_xaxes(tickangle=-35, automargin=True)
-    return style(fig, lang, 420)
+                    hovertemplate="%{y}: %{customdata}<extra></extra>")
+    top_x = float(d["shortfall_filings"].max() or 1)
+    fig.update_layout(
+        xaxis=dict(title=dict(text=tr("chart.filings_axis", lang)), range=[0, top_x * 1.15]),
+        xaxis2=dict(overlaying="x", side="top", range=[0, 105], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix=" %",
+                    showgrid=False))
+    fig.add_vline(x=80, line_dash="dot", line_color=ORANGE, xref="x2")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig = style(fig, lang, max(300, 30 * len(d) + 130))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
+    return fig
 
 
 def simple_bars(labels, values, lang: str = "vi", *, axis: str = "", color=PRIMARY, fmt=None, height: int | None = None,
@@ -211,60 +229,65 @@ def simple_bars(labels, values, lang: str = "vi", *, axis: str = "", color=PRIMA
         text=[fmt(values[i]) + _illustrative_suffix(ill[i], lang) for i in order], textposition="outside", cliponaxis=False,
         marker=dict(color=color, pattern=dict(shape=["/" if ill[i] else "" for i in order], fgcolor="#FFFFFF", size=5)),
         hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
-    fig.update_xaxes(title_text=axis)
+    top = max([v for v in values if not _missing(v)] or [1])
+    fig.update_xaxes(title_text=axis, range=[0, float(top) * 1.4])
     fig.update_yaxes(automargin=True)
     return style(fig, lang, height or max(240, 30 * len(values) + 80), legend=False)
 
 
 def subindicator_bars(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
     """Each sub-indicator's points over its maximum (``label``, ``points``, ``max_points``, ``illustrative``)."""
-    tiles = pd.DataFrame({"component_label": df["label"].map(_short), "score_points": df["points"],
+    points = df["points"]
+    if "points_recomputed" in df:
+        points = points.fillna(df["points_recomputed"])
+    tiles = pd.DataFrame({"component_label": [_short(v, 60) for v in df["label"]], "score_points": points,
                           "max_points": df["max_points"], "target_points": pd.NA,
                           "illustrative": df.get("illustrative", False)})
-    fig = components_vs_max(tiles, lang, height=max(240, 48 * len(df) + 80))
+    fig = components_vs_max(tiles, lang, height=max(240, 48 * len(df) + 80), missing_text="chart.no_data")
     fig.update_xaxes(range=[0, max(7.0, float(df["max_points"].max() or 0) * 1.3)])
     return fig
 
 
-def mix_rate(df: pd.DataFrame, lang: str = "vi", top: int = 12) -> go.Figure:
-    """Grouped bars of the mix and rate effects (percentage points) for the procedures that moved most.
+def mix_rate(df: pd.DataFrame, lang: str = "vi", top: int = 12, illustrative: bool = False) -> go.Figure:
+    """Horizontal grouped bars of the mix and rate effects (percentage points) for the procedures that moved most.
 
     ``df``: procedure_name, mix_effect_pp, rate_effect_pp (without the total row).
     """
     d = df.assign(_abs=(df["mix_effect_pp"].abs() + df["rate_effect_pp"].abs())).sort_values("_abs", ascending=False).head(top)
-    names = [_short(n) for n in d["procedure_name"]]
+    names = [_short(n, 60) for n in d["procedure_name"]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=d["mix_effect_pp"], name=tr("chart.mix", lang), marker_color="#AFC3D8",
-                customdata=[fmt_number(v, 2, lang, signed=True) for v in d["mix_effect_pp"]],
-                hovertemplate="%{x}: %{customdata}<extra></extra>")
-    fig.add_bar(x=names, y=d["rate_effect_pp"], name=tr("chart.rate", lang), marker_color=PRIMARY,
-                customdata=[fmt_number(v, 2, lang, signed=True) for v in d["rate_effect_pp"]],
-                hovertemplate="%{x}: %{customdata}<extra></extra>")
+    for col, key, color in (("mix_effect_pp", "chart.mix", "#AFC3D8"), ("rate_effect_pp", "chart.rate", PRIMARY)):
+        fig.add_bar(y=names, x=d[col], orientation="h", name=tr(key, lang) + _illustrative_suffix(illustrative, lang),
+                    marker=dict(color=color, pattern=dict(shape="/" if illustrative else "", fgcolor="#FFFFFF", size=5)),
+                    customdata=[fmt_number(v, 2, lang, signed=True) for v in d[col]],
+                    hovertemplate="%{y}: %{customdata}<extra></extra>")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=tr("chart.effect_axis", lang), zeroline=True, zerolinecolor="#7B8794")
-    fig.update_xaxes(tickangle=-35, automargin=True)
-    return style(fig, lang, 400)
+    fig.update_xaxes(title_text=tr("chart.effect_axis", lang), zeroline=True, zerolinecolor="#7B8794", zerolinewidth=2)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return style(fig, lang, max(300, 44 * len(d) + 110))
 
 
-def own_vs_portal(df: pd.DataFrame, lang: str = "vi", top: int = 12) -> go.Figure:
-    """Paired bars of own and portal counts for the procedures that differ most."""
+def own_vs_portal(df: pd.DataFrame, lang: str = "vi", top: int = 12, illustrative: bool = False) -> go.Figure:
+    """Horizontal paired bars of own and portal counts for the procedures that differ most."""
     d = df.reindex(df["difference_count"].abs().sort_values(ascending=False).index).head(top)
-    names = [_short(n) for n in d["procedure_name"]]
+    names = [_short(n, 60) for n in d["procedure_name"]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=d["own_count"], name=tr("chart.own", lang), marker_color="#AFC3D8",
-                customdata=[fmt_count(v, lang) for v in d["own_count"]], hovertemplate="%{x}: %{customdata}<extra></extra>")
-    fig.add_bar(x=names, y=d["portal_count"], name=tr("chart.portal", lang), marker_color=PRIMARY,
-                customdata=[fmt_count(v, lang) for v in d["portal_count"]], hovertemplate="%{x}: %{customdata}<extra></extra>")
+    for col, key, color in (("own_count", "chart.own", "#AFC3D8"), ("portal_count", "chart.portal", PRIMARY)):
+        fig.add_bar(y=names, x=d[col], orientation="h", name=tr(key, lang) + _illustrative_suffix(illustrative, lang),
+                    marker=dict(color=color, pattern=dict(shape="/" if illustrative else "", fgcolor="#FFFFFF", size=5)),
+                    text=[fmt_count(v, lang) for v in d[col]], textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}: %{text}<extra></extra>")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=tr("chart.filings_axis", lang))
-    fig.update_xaxes(tickangle=-35, automargin=True)
-    return style(fig, lang, 400)
+    top_x = float(pd.concat([d["own_count"], d["portal_count"]]).max() or 1)
+    fig.update_xaxes(title_text=tr("chart.filings_axis", lang), range=[0, top_x * 1.2])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return style(fig, lang, max(260, 50 * len(d) + 110))
 
 
 def target_margins(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
     """Bars of each measured target's margin (positive met, negative missed)."""
     d = df.dropna(subset=["margin"]).reset_index(drop=True)
-    labels = [_short(f"{m} ({s})" if isinstance(s, str) and s else m, 60) for m, s in zip(d["label"], d["source_label"])]
+    labels = [_short(m, 56) + (f" ({esc(s)})" if isinstance(s, str) and s else "") for m, s in zip(d["label"], d["source_label"])]
     colors = [GREEN if v >= 0 else RED for v in d["margin"]]
     text = [fmt_number(v, 2, lang, signed=True) + _illustrative_suffix(i, lang) for v, i in zip(d["margin"], d["illustrative"])]
     fig = go.Figure(go.Bar(y=labels, x=d["margin"], orientation="h", marker=dict(
@@ -272,9 +295,21 @@ def target_margins(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
         text=text, textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.add_vline(x=0, line_color="#7B8794")
     span = float(d["margin"].abs().max()) if len(d) else 1.0
-    fig.update_xaxes(range=[-span * 1.35, span * 1.35])
+    fig.update_xaxes(range=[-span * 1.8, span * 1.8])
     fig.update_yaxes(automargin=True, autorange="reversed")
     return style(fig, lang, max(240, 34 * len(d) + 80), legend=False)
+
+
+def illustrative_note(fig: go.Figure, lang: str) -> None:
+    """A line under the plot saying that hatched bars are illustrative."""
+    fig.add_annotation(xref="paper", yref="paper", x=1, y=0, xanchor="right", yanchor="top", showarrow=False,
+                       text=tr("chart.hatched_illustrative", lang), font=dict(size=11, color="#9A7D0A"), yshift=-24)
+
+
+def tick_label(label: str) -> str:
+    """A period label split over two lines for an axis ("Quý II/2024" → "Quý II<br>2024")."""
+    head, sep, year = str(label).rpartition("/")
+    return f"{head}<br>{year}" if sep else str(label)
 
 
 def esc(text) -> str:

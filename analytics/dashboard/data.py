@@ -42,6 +42,7 @@ ANALYSES = {
     "deadline_mismatches": "analytics.audit.deadline_mismatches",
     # questions about the data itself
     "database_state": "analytics.dashboard.queries.database_state",
+    "scored_unit_periods": "analytics.dashboard.queries.scored_unit_periods",
     "ingest_log": "analytics.dashboard.queries.ingest_log",
     "rejects": "analytics.dashboard.queries.rejects",
     "freshness": "analytics.dashboard.queries.freshness",
@@ -139,7 +140,7 @@ def call(name: str, *args, **kwargs):
 
 
 def state() -> str:
-    """'missing' (no database file), 'empty' (no index results) or 'ok'."""
+    """'missing' (no database file), 'empty' (no index results), 'unreadable' (not a database we can open) or 'ok'."""
     v = version()
     if v == "missing":
         return "missing"
@@ -147,6 +148,8 @@ def state() -> str:
         return call("database_state")
     except dbmod.NoDatabase:
         return "missing"
+    except Exception:  # not a DuckDB file, another DuckDB version, a lock held by a writer …
+        return "unreadable"
 
 
 # --- the whole-history frames the pages filter (computed once per data version and language) -------------
@@ -161,9 +164,14 @@ def changes(lang: str) -> pd.DataFrame:
     return call("score_changes", lang=lang)
 
 
-def gaps(lang: str) -> pd.DataFrame:
-    """Every score's gap to max and to target (``component_gaps``)."""
-    return call("component_gaps", lang=lang)
+def gaps(period: str, unit: str, lang: str) -> pd.DataFrame:
+    """Gaps to max and to target of the units named ``unit`` in a period (``component_gaps``)."""
+    return call("component_gaps", period, unit, lang=lang)
+
+
+def outlook(period: str, unit: str, lang: str) -> pd.DataFrame:
+    """What the next grade needs, for the units named ``unit`` in a period (``grade_outlook``)."""
+    return call("grade_outlook", period, unit, lang=lang)
 
 
 def rankings(component: str, lang: str) -> pd.DataFrame:
@@ -171,12 +179,16 @@ def rankings(component: str, lang: str) -> pd.DataFrame:
     return call("unit_rankings", component=component, lang=lang)
 
 
-def units(lang: str) -> pd.DataFrame:
-    """Units that have scores: unit_id, unit, unit_level, province, with a sort key."""
+def unit_periods() -> pd.DataFrame:
+    """Which unit has results in which period (cheap: no score is computed)."""
+    return call("scored_unit_periods")
+
+
+def units(lang: str | None = None) -> pd.DataFrame:
+    """Units that have results: unit_id, unit, unit_level, province (departments first, then by name)."""
     from analytics.definition import fold
 
-    s = scores(lang)
-    u = s[["unit_id", "unit", "unit_level", "province"]].drop_duplicates("unit_id").copy()
+    u = unit_periods()[["unit_id", "unit", "unit_level", "province"]].drop_duplicates("unit_id").copy()
     level_order = {"department": 0, "district": 1, "commune": 2, "province": 3}
     u["_k"] = [(level_order.get(lv, 4), fold(n)) for lv, n in zip(u["unit_level"], u["unit"])]
     return u.sort_values("_k").drop(columns="_k").reset_index(drop=True)

@@ -66,7 +66,7 @@ def _pickers(lang: str) -> None:
     st.selectbox(t("side.unit"), ids, key="sel_unit", format_func=lambda u: names.get(u, u), help=t("side.unit_help"))
     from analytics.dashboard.model import unit_periods
 
-    periods = unit_periods(data.scores(lang), st.session_state["sel_unit"])
+    periods = unit_periods(data.unit_periods(), st.session_state["sel_unit"])
     if st.session_state.get("sel_period") not in periods:
         st.session_state["sel_period"] = periods[0] if periods else None
     st.selectbox(t("side.period"), periods, key="sel_period", format_func=lambda p: period_label(p, lang))
@@ -76,7 +76,8 @@ def selection() -> tuple[str, str, str, str]:
     """(unit_id, unit name, period, language) chosen in the sidebar."""
     lang = language()
     unit_id = st.session_state.get("sel_unit")
-    names = dict(zip(data.units(lang)["unit_id"], data.units(lang)["unit"]))
+    units = data.units(lang)
+    names = dict(zip(units["unit_id"], units["unit"]))
     return unit_id, names.get(unit_id, unit_id or ""), st.session_state.get("sel_period"), lang
 
 
@@ -85,9 +86,12 @@ def require_data() -> bool:
     s = data.state()
     if s == "ok":
         return True
+    from analytics.dashboard.widgets import safe_text
+
     st.title(t("nodb.title"))
     path = data.database_path()
-    st.warning(t("nodb.missing" if s == "missing" else "nodb.empty", path=path), icon=":material/database:")
+    key = {"missing": "nodb.missing", "empty": "nodb.empty"}.get(s, "nodb.unreadable")
+    st.warning(safe_text(t(key, path=path)), icon=":material/database:")
     st.markdown(t("nodb.how"))
     st.code(f"make demo-db\n# {t('nodb.how_files')}\npython -m analytics ingest data/raw/ --db {path}", language="bash")
     st.caption(t("nodb.upload"))
@@ -95,5 +99,7 @@ def require_data() -> bool:
 
 
 def page_header(key: str, **params) -> None:
-    """The page title."""
-    st.title(t(key, **params))
+    """The page title (names from the data are shown as text, not Markdown)."""
+    from analytics.dashboard.widgets import safe_text
+
+    st.title(t(key, **{k: safe_text(v) for k, v in params.items()}))

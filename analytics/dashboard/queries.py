@@ -10,6 +10,13 @@ import pandas as pd
 
 from analytics.periods import PeriodError, period_sort_key
 
+# which unit has results in which period (what the pickers offer), without computing any score
+SCORED_UNITS_SQL = """
+SELECT DISTINCT m.period, m.unit_id, u.display_name AS unit, u.unit_level, u.province
+FROM mart_scores AS m
+INNER JOIN units AS u USING (unit_id)
+"""
+
 INGEST_LOG_SQL = """
 SELECT ingest_id, file_name, kind, origin, periods, rows_loaded, rows_rejected, status, illustrative,
        source_document, sha256, size_bytes, started_at, message
@@ -55,6 +62,11 @@ def database_state(con) -> str:
     except Exception:  # no such table: a database nothing was ever loaded into
         return "empty"
     return "ok" if n else "empty"
+
+
+def scored_unit_periods(con) -> pd.DataFrame:
+    """One row per (period, unit) with any index result: period, unit_id, unit, unit_level, province."""
+    return con.execute(SCORED_UNITS_SQL).df()
 
 
 def ingest_log(con) -> pd.DataFrame:

@@ -7,6 +7,7 @@ downloads carry the numbers themselves, the same headers and an "Illustrative" c
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from dataclasses import dataclass
 
@@ -25,8 +26,21 @@ def illustrative_badge() -> None:
 
 
 def safe_text(text) -> str:
-    """Text from the data shown as Markdown without being interpreted (escapes Markdown and HTML characters)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
+    """Text from the data shown as Markdown without being interpreted: formatting characters, brackets (links,
+    colour directives), HTML angle brackets and a leading list or heading mark are escaped."""
+    s = re.sub(r"([\\`*_\[\]<>|~$])", r"\\\1", str(text))
+    s = re.sub(r"^(\s*)(\d+)\.", r"\1\2\\.", s)
+    return re.sub(r"^(\s*)([-+#])", r"\1\\\2", s)
+
+
+def present(v) -> bool:
+    """True for a real value (not None, NaN or NA)."""
+    if v is None:
+        return False
+    try:
+        return not bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return True
 
 
 @contextlib.contextmanager
@@ -41,9 +55,31 @@ def section(title: str | None = None, caption: str | None = None):
     except data.NotAvailable:
         st.info(t("common.not_available"), icon=":material/construction:")
     except Exception as exc:  # one failing analysis must not take the page down
+        if os.environ.get("ANALYTICS_DASHBOARD_DEBUG"):
+            raise
         st.warning(t("common.failed", error=type(exc).__name__), icon=":material/error:")
         with st.expander("…"):
             st.text(str(exc)[:2000])
+
+
+def level_label(level) -> str:
+    """A unit level (department, district, commune, province) as shown."""
+    from analytics.dashboard.i18n import TEXT
+
+    return t(f"level.{level}") if f"level.{level}" in TEXT else (str(level) if present(level) else t("level.other"))
+
+
+def pick_component(key: str, scores: pd.DataFrame, unit_id: str, period: str, lang: str, label: str) -> str:
+    """A component picker whose first default is the component losing the most points."""
+    from analytics.definition import load_definition
+
+    d = load_definition()
+    options = list(d.common_groups)
+    if st.session_state.get(key) not in options:
+        s = scores[(scores["unit_id"] == unit_id) & (scores["period"] == period) & (scores["component"] != "total")]
+        s = s.dropna(subset=["gap_to_max"])
+        st.session_state[key] = s.sort_values("gap_to_max", ascending=False)["component"].iloc[0] if len(s) else options[0]
+    return st.radio(label, options, key=key, horizontal=True, format_func=lambda c: d.common_label(c, lang))
 
 
 # --- tiles ------------------------------------------------------------------------------------------------
@@ -80,13 +116,13 @@ def score_tile(row: dict, lang: str) -> None:
         if known and mx:
             st.progress(max(0.0, min(1.0, float(score) / float(mx))))
         lines = []
-        if delta is None and row.get("change_vs_previous_reason"):
+        if delta is None and present(row.get("change_vs_previous_reason")):
             lines.append(str(row["change_vs_previous_reason"]))
         ly = row.get("change_vs_last_year_points")
         if ly is not None and not pd.isna(ly):
             lines.append(t("tile.last_year", period=period_label(row["last_year_period"], lang),
                            value=_delta(ly, lang)[0]))
-        elif row.get("change_vs_last_year_reason"):
+        elif present(row.get("change_vs_last_year_reason")):
             lines.append(str(row["change_vs_last_year_reason"]))
         gap = row.get("gap_to_max_points")
         if known and gap is not None and not pd.isna(gap):
@@ -97,10 +133,10 @@ def score_tile(row: dict, lang: str) -> None:
             status = t("tile.target_met") if short is None or pd.isna(short) or float(short) <= 0 \
                 else t("tile.target_short", gap=fmt_points(short, lang))
             target_text = f"≥ {fmt_points(tgt, lang)}"
-            if row.get("target_grade"):
+            if present(row.get("target_grade")):
                 target_text += f" ({row['target_grade']})"
-            text = "🎯 " + t("tile.target", target=target_text, status=status)
-            if row.get("target_illustrative"):
+            text = t("tile.target", target=target_text, status=status)
+            if present(row.get("target_illustrative")) and bool(row.get("target_illustrative")):
                 text += f" — {t('common.illustrative')}"
             lines.append(text)
         for line in lines:
@@ -121,9 +157,20 @@ def grade_tile(total: dict, outlook: pd.DataFrame | None, lang: str) -> None:
             else:
                 st.caption(t("tile.next_grade", points=fmt_points(o["points_to_next_grade_points"], lang),
                              grade=o["next_grade"], min=fmt_points(o["next_grade_min_points"], lang)))
+        if present(total.get("source")):
+            st.caption(safe_text(t("common.source", source=total["source"])))
         rep = total.get("reported_grade")
-        if rep and isinstance(rep, str) and rep != total.get("grade"):
+        if present(rep) and isinstance(rep, str) and _grade_differs(rep, total.get("score_points")):
             st.caption(safe_text(t("tile.grade_reported", reported=rep)))
+
+
+def _grade_differs(reported: str, total_points) -> bool:
+    """Whether a published grade disagrees with the grade its total earns (flagged, never overwritten)."""
+    from analytics.definition import load_definition
+
+    d = load_definition()
+    said, earned = d.grade_by_label(reported), d.grade_for(total_points if present(total_points) else None)
+    return said is None or earned is None or said.key != earned.key
 
 
 def rate_tile(row: dict, lang: str) -> None:
@@ -136,8 +183,12 @@ def rate_tile(row: dict, lang: str) -> None:
         if not is_rate and color in ("green", "red"):  # more overdue filings is worse
             color = "red" if color == "green" else "green"
         prev = row.get("previous_period")
+        st.markdown(f"**{safe_text(row['metric_label'])}**")  # a long label wraps here instead of being cut
         st.metric(row["metric_label"], value, delta=delta, delta_arrow=arrow, delta_color=color,
-                  delta_description=translate("tile.vs_prev", lang, period=period_label(prev, lang)) if delta and prev else None)
+                  label_visibility="collapsed")
+        if delta and present(prev):
+            text = translate("tile.vs_prev", lang, period=period_label(prev, lang))
+            st.caption(text[:1].upper() + text[1:])
         ly = row.get("change_vs_last_year_pp") if is_rate else row.get("change_vs_last_year_count")
         if ly is not None and not pd.isna(ly):
             st.caption(t("tile.last_year", period=period_label(row["last_year_period"], lang),
@@ -182,6 +233,8 @@ def _fmt(v, kind: str, lang: str):
         return translate("common.illustrative", lang) if bool(v) else ""
     if kind == "bool":
         return translate("common.yes" if bool(v) else "common.no", lang)
+    if kind == "hash":
+        return str(v)[:16] + "…"
     if kind == "datetime":
         return pd.Timestamp(v).strftime("%d/%m/%Y %H:%M")
     if kind in ("kind", "status", "source"):
@@ -197,23 +250,30 @@ def _keys():
 
 def shown(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
     """The table as shown: translated headers, every value formatted as text."""
-    out = pd.DataFrame({translate(c.header, lang): [_fmt(v, c.kind, lang) for v in df[c.src]] if c.src in df else []
-                        for c in cols})
+    present_cols = [c for c in cols if c.src in df]
+    out = pd.DataFrame({i: [_fmt(v, c.kind, lang) for v in df[c.src]] for i, c in enumerate(present_cols)},
+                       index=range(len(df)))
+    out.columns = [translate(c.header, lang) for c in present_cols]  # duplicates kept, so a test can see them
     return out
 
 
 def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
     """The table as downloaded: translated headers, numbers kept as numbers, labels and flags as text."""
-    out = {}
+    data, headers = [], []
     for c in cols:
         if c.src not in df:
             continue
-        s = df[c.src]
+        s = df[c.src].reset_index(drop=True)
         if c.kind in ("points", "signed", "pct", "pp", "count", "int"):
-            out[translate(c.header, lang)] = pd.to_numeric(s, errors="coerce").astype("Float64").round(4)
+            data.append(pd.to_numeric(s, errors="coerce").astype("Float64").round(4))
+        elif c.kind == "hash":
+            data.append(pd.Series([str(v) if present(v) else "" for v in s], dtype=object))
         else:
-            out[translate(c.header, lang)] = [_fmt(v, c.kind, lang) for v in s]
-    return pd.DataFrame(out)
+            data.append(pd.Series([_fmt(v, c.kind, lang) for v in s], dtype=object))
+        headers.append(translate(c.header, lang))
+    out = pd.concat(data, axis=1) if data else pd.DataFrame()
+    out.columns = headers
+    return out
 
 
 def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "", height: int | None = None) -> None:
@@ -232,11 +292,11 @@ def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
     from analytics.export import neutralised, table_xlsx
 
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("common.download_csv"), data=lambda: neutralised(df).to_csv(index=False).encode("utf-8-sig"),
+    row = st.container(horizontal=True)
+    row.download_button(t("common.download_csv"), data=lambda: neutralised(df).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore",
                        icon=":material/download:")
-    c2.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),
+    row.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),
                        file_name=f"{stem}.xlsx", key=f"xlsx_{key}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -34,7 +34,7 @@ def render() -> None:
         except Exception:
             changes = None
         try:
-            gaps = data.gaps(lang)
+            gaps = data.gaps(period, unit, lang)
         except Exception:
             gaps = None
     tiles = overview_tiles(scores, changes, gaps, unit_id, period)
@@ -51,7 +51,7 @@ def render() -> None:
         with top[0]:
             score_tile(total.iloc[0].to_dict(), lang)
         with top[1]:
-            outlook = _outlook(unit_id, period, lang)
+            outlook = _outlook(unit_id, unit, period, lang)
             grade_tile(total.iloc[0].to_dict(), outlook, lang)
     rows = parts.to_dict("records")
     for slot, row in zip(top[2:], rows[:2]):
@@ -101,9 +101,9 @@ def render() -> None:
                     illustrative_badge()
 
 
-def _outlook(unit_id: str, period: str, lang: str) -> pd.DataFrame | None:
+def _outlook(unit_id: str, unit: str, period: str, lang: str) -> pd.DataFrame | None:
     try:
-        o = data.call("grade_outlook", lang=lang)
+        o = data.outlook(period, unit, lang)
     except Exception:
         return None
     return o[(o["unit_id"] == unit_id) & (o["period"] == period)]

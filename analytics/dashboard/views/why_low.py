@@ -1,1 +1,258 @@
-import streamlit as st; st.write("todo")
+"""Vì sao thấp? (Why low) for the inspectorate: component → sub-indicators → procedures and departments,
+the last change split into mix and rate, own records against the portal, the deadline audit, and a what-if."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.dashboard import charts, data, frame
+from analytics.dashboard.i18n import t
+from analytics.dashboard.widgets import (Col, chart_and_table, illustrative_badge, pick_component, present, safe_text,
+                                         section, table)
+from analytics.definition import load_definition
+from analytics.formatting import fmt_count, fmt_number, fmt_points
+from analytics.periods import period_label
+
+SUB_COLS = [Col("code", "col.code"), Col("label", "col.subindicator"), Col("numerator", "col.numerator", "count"),
+            Col("denominator", "col.denominator", "count"), Col("rate_pct", "col.rate", "pct"),
+            Col("points_recomputed", "col.points", "points"), Col("max_points", "col.max", "points"),
+            Col("points_at_stake", "col.at_stake", "points"), Col("illustrative", "col.illustrative", "flag"),
+            Col("note", "col.note")]
+PARETO_COLS = [Col("rank", "col.rank", "int"), Col("procedure_code", "col.procedure_code"),
+               Col("procedure_name", "col.procedure"), Col("department", "col.department"),
+               Col("numerator", "col.numerator", "count"), Col("denominator", "col.denominator", "count"),
+               Col("rate_pct", "col.rate", "pct"), Col("shortfall_filings", "col.shortfall", "count"),
+               Col("share_pct", "col.share", "pct"), Col("cumulative_pct", "col.cumulative", "pct"),
+               Col("in_first_80_pct", "col.top80", "bool"), Col("illustrative", "col.illustrative", "flag")]
+DEPT_COLS = [Col("department", "col.department"), Col("rate_pct", "col.rate", "pct"),
+             Col("shortfall_filings", "col.shortfall", "count"), Col("share_pct", "col.share", "pct"),
+             Col("illustrative", "col.illustrative", "flag")]
+MIX_COLS = [Col("procedure_name", "col.procedure"), Col("rate_previous_pct", "col.prev_period", "pct"),
+            Col("rate_pct", "col.rate", "pct"), Col("mix_effect_pp", "col.mix", "pp"),
+            Col("rate_effect_pp", "col.rate_effect", "pp"), Col("total_change_pp", "col.total_effect", "pp"),
+            Col("illustrative", "col.illustrative", "flag")]
+RECON_COLS = [Col("difference_rank", "col.rank", "int"), Col("procedure_code", "col.procedure_code"),
+              Col("procedure_name", "col.procedure"), Col("department", "col.department"),
+              Col("own_count", "col.own", "count"), Col("portal_count", "col.portal", "count"),
+              Col("difference_count", "col.difference", "count"), Col("illustrative", "col.illustrative", "flag")]
+AUDIT_COLS = [Col("procedure_code", "col.procedure_code"), Col("procedure_name", "col.procedure"),
+              Col("department", "col.department"), Col("published_deadline", "col.published_time"),
+              Col("configured_deadline", "col.configured_time"), Col("mismatch_label", "col.issue"),
+              Col("portal_overdue_filings", "col.portal", "count"), Col("own_overdue_filings", "col.own", "count"),
+              Col("illustrative", "col.illustrative", "flag")]
+TAKE_COLS = [Col("label", "col.subindicator"), Col("rate_pct", "col.rate", "pct"),
+             Col("extra_filings", "col.extra_filings", "count"), Col("new_rate_pct", "col.new_rate", "pct"),
+             Col("gain_points", "col.gain", "signed"), Col("reachable", "col.reachable", "bool"), Col("note", "col.note")]
+
+
+def render() -> None:
+    if not frame.require_data():
+        return
+    unit_id, unit, period, lang = frame.selection()
+    frame.page_header("wl.title", unit=unit, period=period_label(period, lang))
+    st.caption(t("wl.intro"))
+    with st.spinner(t("common.loading")):
+        scores = data.scores(lang)
+
+    st.subheader(t("wl.step1"))
+    comp = pick_component("wl_component", scores, unit_id, period, lang, t("wl.component"))
+    subs = pd.DataFrame()
+    with section():
+        subs = data.call("subindicator_breakdown", period=period, unit=unit_id, component=comp, lang=lang)
+        subs = subs[subs["unit_id"] == unit_id].reset_index(drop=True)
+        if subs.empty:
+            st.info(t("cp.no_subindicators"), icon=":material/info:")
+        else:
+            shown = subs.assign(points=subs["points"].fillna(subs["points_recomputed"]))
+            chart_and_table(charts.subindicator_bars(shown, lang), subs, SUB_COLS, lang,
+                            key=f"wl-subindicators-{comp}-{period}",
+                            title=f"{t('cp.subindicators')} — {unit} — {period_label(period, lang)}")
+    code, sub = _pick_subindicator(subs, lang)
+    if code is None:
+        return
+    illustrative = bool(subs.loc[subs["code"] == code, "illustrative"].any())
+
+    st.subheader(t("wl.step2"))
+    st.caption(t("wl.pareto_caption"))
+    pareto = pd.DataFrame()
+    with section():
+        pareto = data.call("shortfall_pareto", period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        if pareto.empty:
+            st.caption(t("wl.no_filings"))
+        else:
+            chart_and_table(charts.pareto(pareto, lang), pareto, PARETO_COLS, lang, key=f"pareto-{code}-{period}",
+                            title=f"{sub.label(lang)} — {unit} — {period_label(period, lang)}")
+    with section(t("wl.departments"), t("wl.departments_caption")):
+        dept = data.call("department_shortfall", period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        if len(dept):
+            fig = charts.simple_bars(dept["department"], dept["shortfall_filings"], lang, axis=t("chart.filings_axis"),
+                                     fmt=lambda v: fmt_count(v, lang), illustrative=dept["illustrative"])
+            chart_and_table(fig, dept, DEPT_COLS, lang, key=f"departments-{code}-{period}",
+                            title=f"{t('wl.departments')} — {sub.label(lang)}")
+        else:
+            st.caption(t("wl.no_filings"))
+
+    with section(t("wl.step3"), t("wl.mix_caption")):
+        mix = data.call("mix_rate_split", period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        total = mix[mix["level"] == "total"]
+        if len(total):
+            r = total.iloc[0]
+            st.markdown(t("wl.mix_total", total=_pp(r["total_change_pp"], lang), mix=_pp(r["mix_effect_pp"], lang),
+                          rate=_pp(r["rate_effect_pp"], lang)) + f" ({period_label(r['previous_period'], lang)} → "
+                        f"{period_label(period, lang)})")
+        procs = mix[mix["level"] == "procedure"]
+        chart_and_table(charts.mix_rate(procs, lang, illustrative=illustrative), mix, MIX_COLS, lang, key=f"mix-{code}-{period}",
+                        title=f"{t('wl.step3')} — {sub.label(lang)}")
+
+    with section(t("wl.step4"), t("wl.reconcile_caption")):
+        _reconciliation(unit_id, unit, period, lang)
+
+    with section(t("wl.step5"), t("wl.audit_caption")):
+        audit = data.call("deadline_mismatches", None, period, lang=lang)
+        audit = audit[audit["unit_id"] == unit_id]
+        if audit.empty:
+            st.success(t("wl.audit_none"), icon=":material/check_circle:")
+        else:
+            table(audit, AUDIT_COLS, lang, key=f"audit-{period}", title=f"{t('wl.step5')} — {unit}")
+
+    with section(t("wl.step6"), t("wl.whatif_caption")):
+        _what_if(unit_id, unit, period, lang, comp, code, sub, pareto)
+
+
+def _pp(v, lang: str) -> str:
+    return f"{fmt_number(v, 2, lang, signed=True)} {t('common.pp')}" if present(v) else "—"
+
+
+def _pick_subindicator(subs: pd.DataFrame, lang: str):
+    """The sub-indicator to drill into: those computed from filing counts, the one with most points at stake first."""
+    d = load_definition()
+    codes = []
+    for code in subs.get("code", pd.Series(dtype=str)).tolist():
+        try:
+            s = d.subindicator(code)
+        except KeyError:
+            continue
+        if s.filing_field and s.filing_denominator and s.scope != "province":
+            codes.append(code)
+    if not codes:
+        if len(subs):
+            st.info(t("wl.whatif_no_field"), icon=":material/info:")
+        return None, None
+    stake = subs.set_index("code")["points_at_stake"].to_dict()
+    codes.sort(key=lambda c: -(stake.get(c) if present(stake.get(c)) else -1))
+    key = "wl_code"
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = codes[0]
+    labels = {c: d.subindicator(c).label(lang) for c in codes}
+    code = st.selectbox(t("wl.subindicator"), codes, key=key,
+                        format_func=lambda c: f"{labels[c]} — {t('col.at_stake').lower()} {fmt_points(stake.get(c), lang)}")
+    return code, d.subindicator(code)
+
+
+def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
+    summary = data.call("reconciliation_summary", period, None, lang=lang)
+    summary = summary[summary["unit_id"] == unit_id]
+    if summary.empty:
+        st.caption(t("wl.no_filings"))
+        return
+    ill = _filings_illustrative(unit_id, period)
+    cols = st.columns(len(summary))
+    for slot, r in zip(cols, summary.to_dict("records")):
+        with slot.container(border=True):
+            st.metric(r["measure_label"], f"{fmt_count(r['own_count'], lang)} → {fmt_count(r['portal_count'], lang)}")
+            line = f"{t('col.own')} → {t('col.portal')}"
+            if present(r["difference_count"]):
+                line += f" · {t('col.difference')}: {fmt_number(r['difference_count'], 0, lang, signed=True)}"
+            st.caption(line)
+            if ill:
+                illustrative_badge()
+    measures = summary["measure"].tolist()
+    labels = dict(zip(summary["measure"], summary["measure_label"]))
+    default = max(measures, key=lambda m: abs(summary.set_index("measure")["difference_count"].fillna(0).get(m, 0)))
+    if st.session_state.get("wl_measure") not in measures:
+        st.session_state["wl_measure"] = default
+    measure = st.radio(t("wl.measure"), measures, key="wl_measure", horizontal=True, format_func=labels.get)
+    detail = data.call("own_vs_portal", period, None, lang=lang)
+    detail = detail[(detail["unit_id"] == unit_id) & (detail["measure"] == measure)]
+    detail = detail[detail["difference_count"].fillna(0) != 0].copy()
+    if detail.empty:
+        st.caption(t("common.no_rows"))
+        return
+    # the counts behind the reconciliation are as illustrative as the unit's filing files
+    detail["illustrative"] = ill
+    chart_and_table(charts.own_vs_portal(detail, lang, illustrative=ill), detail, RECON_COLS, lang, key=f"reconcile-{measure}-{period}",
+                    title=f"{t('wl.step4')} — {labels[measure]}")
+
+
+def _filings_illustrative(unit_id: str, period: str) -> bool:
+    files = data.call("source_files", unit_id, period)
+    f = files[files["kind"] == "filings"]
+    return bool(f["illustrative"].fillna(False).any()) if len(f) else False
+
+
+ACTION_KEYS = {"digitized_components", "electronic_results", "reused_data", "synced_filings", "received_online",
+               "on_time_filings", "online_payments", "feedback_on_time", "feedback_satisfied"}
+
+
+def _what_if(unit_id: str, unit: str, period: str, lang: str, comp: str, code: str, sub, pareto: pd.DataFrame) -> None:
+    field = sub.filing_field
+    if not field or pareto is None or pareto.empty:
+        st.caption(t("wl.no_filings"))
+        return
+    procs = pareto.sort_values("shortfall_filings", ascending=False)
+    names = dict(zip(procs["procedure_code"].fillna(procs["procedure_name"]), procs["procedure_name"]))
+    shortfall = dict(zip(procs["procedure_code"].fillna(procs["procedure_name"]), procs["shortfall_filings"]))
+    c1, c2, c3 = st.columns([3, 1.2, 1.6])
+    proc = c1.selectbox(t("wl.whatif_procedure"), list(names), key=f"wl_proc_{code}",
+                        format_func=lambda p: f"{names[p]} ({t('col.shortfall').lower()}: {fmt_count(shortfall[p], lang)})")
+    cap = int(shortfall.get(proc, 0) or 0)
+    n = c2.number_input(t("wl.whatif_n"), min_value=0, max_value=max(cap, 1), value=min(max(cap // 2, 1), max(cap, 1)),
+                        step=max(1, cap // 20), key=f"wl_n_{code}_{proc}")
+    with c3:
+        st.caption(t("wl.whatif_field"))
+        st.markdown(f"**{t(f'action.{field}') if field in ACTION_KEYS else safe_text(field)}**")
+    result = data.call("simulate", period, unit_id, {proc: {field: int(n)}}, lang=lang)
+    s = result[(result["level"] == "subindicator") & (result["code"] == code)]
+    c = result[(result["level"] == "component") & (result["component"] == comp)]
+    tot = result[result["level"] == "total"]
+    st.markdown(f"**{t('wl.whatif_result')}**")
+    cols = st.columns(4)
+    _before_after(cols[0], t("wl.whatif_sub"), s, lang)
+    _before_after(cols[1], t("wl.whatif_component"), c, lang)
+    _before_after(cols[2], t("wl.whatif_total"), tot, lang)
+    with cols[3].container(border=True):
+        if len(tot):
+            g0, g1 = tot.iloc[0]["grade_before"], tot.iloc[0]["grade_after"]
+            st.metric(t("wl.whatif_grade"), g1 if present(g1) else "—",
+                      delta=(f"{g0} → {g1}" if present(g0) and g0 != g1 else None), delta_arrow="up", delta_color="green")
+    if _filings_illustrative(unit_id, period):
+        illustrative_badge()
+    with st.expander(t("wl.what_it_takes")):
+        try:
+            take = data.call("what_would_it_take", period, unit_id, comp, to_next_grade=True, lang=lang)
+            table(take, TAKE_COLS, lang, key=f"take-{comp}-{period}", title=t("wl.what_it_takes"))
+        except data.NotAvailable:
+            raise
+        except Exception as exc:  # e.g. the total is not published, or already the top grade
+            st.caption(str(exc))
+
+
+def _before_after(slot, label: str, rows: pd.DataFrame, lang: str) -> None:
+    with slot.container(border=True):
+        if rows.empty:
+            st.metric(label, "—")
+            return
+        r = rows.iloc[0]
+        before, after = r["points_before"], r["points_after"]
+        if not present(before):  # nothing published: show the recomputed points
+            before, after = r.get("points_recomputed_before"), r.get("points_recomputed_after")
+        change = r["change_points"]
+        st.metric(label, fmt_points(after, lang) if present(after) else "—",
+                  delta=(f"{fmt_number(change, 2, lang, signed=True)} {t('common.points')}" if present(change) else None),
+                  delta_arrow="off" if not present(change) or change == 0 else ("up" if change > 0 else "down"),
+                  delta_color="gray" if not present(change) or change == 0 else ("green" if change > 0 else "red"),
+                  delta_description=t("wl.from", value=fmt_points(before, lang)) if present(before) else None)
+
+
+render()

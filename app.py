@@ -1,0 +1,28 @@
+"""The dashboard's entry point: ``streamlit run app.py`` (or ``make run``). Pages live in analytics/dashboard/views/."""
+
+import streamlit as st
+
+from analytics.dashboard import frame
+from analytics.dashboard.i18n import t
+
+frame.language()
+st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
+
+VIEWS = "analytics/dashboard/views"
+pages = {
+    t("nav.analysis"): [
+        st.Page(f"{VIEWS}/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="tong-quan",
+                default=True),
+        st.Page(f"{VIEWS}/components.py", title=t("page.components"), icon=":material/stacked_bar_chart:",
+                url_path="thanh-phan"),
+        st.Page(f"{VIEWS}/why_low.py", title=t("page.why_low"), icon=":material/troubleshoot:", url_path="vi-sao-thap"),
+        st.Page(f"{VIEWS}/compare.py", title=t("page.compare"), icon=":material/leaderboard:", url_path="so-sanh"),
+        st.Page(f"{VIEWS}/targets.py", title=t("page.targets"), icon=":material/flag:", url_path="muc-tieu"),
+    ],
+    t("nav.manage"): [
+        st.Page(f"{VIEWS}/data_manager.py", title=t("page.data"), icon=":material/database:", url_path="du-lieu"),
+    ],
+}
+page = st.navigation(pages)
+frame.sidebar()
+page.run()

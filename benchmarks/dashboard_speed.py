@@ -1,0 +1,271 @@
+"""Dashboard speed: cold start to the first rendered Overview, and each page's query and render time, on the demo
+database and on a copy of it with 10 million extra filing rows.
+
+    .venv/bin/python benchmarks/dashboard_speed.py [--db data/curated/analytics.duckdb] [--rows 10000000]
+        [--skip-browser] [--skip-big]
+
+Figures printed (nothing asserted):
+- cold start: `streamlit run app.py` started → server healthy → Overview rendered in headless Chromium (tiles,
+  a chart and the findings visible), then the same page reopened in a new tab (warm: read from the caches);
+- per page, the analyses it calls, run directly on a fresh read-only connection (no caching): "query" time;
+- per page, Streamlit's AppTest run cold (caches cleared) and warm (second open): "render" time.
+The 10M database is the demo database with `analytics.demo_data.generate_filing_rows(n)` bulk-loaded into
+filing_counts from the DataFrame (built once, kept in test-output/bench/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+OUT = ROOT / "test-output" / "bench"
+PERIOD, UNIT_ID, UNIT = "2024Q2", "so cong thuong", "Sở Công Thương"
+
+
+def page_queries():
+    """Per page, the analyses it calls with the arguments the Overview defaults give (as the pages call them)."""
+    from analytics import audit, brief, changes, explain, gaps, plan_targets, rankings, reconcile, scores, whatif
+    from analytics.dashboard import queries
+
+    code = "ORIGINAL_RESULT_AVAILABLE"
+    return {
+        "overview": [
+            ("scored_unit_periods", lambda c: queries.scored_unit_periods(c)),
+            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
+            ("score_changes", lambda c: changes.score_changes(c, lang="vi")),
+            ("component_gaps", lambda c: gaps.component_gaps(c, PERIOD, UNIT, lang="vi")),
+            ("grade_outlook", lambda c: gaps.grade_outlook(c, PERIOD, UNIT, lang="vi")),
+            ("filing_metric_changes", lambda c: changes.filing_metric_changes(c, lang="vi")),
+            ("meeting_brief", lambda c: brief.meeting_brief(c, PERIOD, UNIT, lang="vi")),
+        ],
+        "components": [
+            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
+            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="digitization", lang="vi")),
+            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, PERIOD, UNIT_ID, "digitization", "vi")),
+        ],
+        "why_low": [
+            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, PERIOD, UNIT_ID, "digitization", "vi")),
+            ("shortfall_pareto", lambda c: explain.shortfall_pareto(c, PERIOD, UNIT_ID, code, lang="vi")),
+            ("department_shortfall", lambda c: explain.department_shortfall(c, PERIOD, UNIT_ID, code, lang="vi")),
+            ("mix_rate_split", lambda c: explain.mix_rate_split(c, PERIOD, UNIT_ID, code, lang="vi")),
+            ("reconciliation_summary", lambda c: reconcile.reconciliation_summary(c, PERIOD, None, lang="vi")),
+            ("own_vs_portal", lambda c: reconcile.own_vs_portal(c, PERIOD, None, lang="vi")),
+            ("deadline_mismatches", lambda c: audit.deadline_mismatches(c, None, PERIOD, lang="vi")),
+            ("simulate", lambda c: whatif.simulate(c, PERIOD, UNIT_ID, {"2.000304": {"electronic_results": 500}}, lang="vi")),
+        ],
+        "compare": [
+            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
+            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="total", lang="vi")),
+        ],
+        "targets": [("target_status", lambda c: plan_targets.target_status(c, None, None, lang="vi"))],
+        "data_manager": [
+            ("freshness", lambda c: queries.freshness(c)),
+            ("illustrative_rows", lambda c: queries.illustrative_rows(c)),
+            ("ingest_log", lambda c: queries.ingest_log(c)),
+            ("rejects", lambda c: queries.rejects(c)),
+        ],
+    }
+
+
+def query_times(db: Path, repeat: int = 1) -> dict[str, list[tuple[str, float]]]:
+    """Seconds per analysis per page, each on a fresh read-only connection (median of ``repeat``)."""
+    out = {}
+    for page, calls in page_queries().items():
+        rows = []
+        for name, fn in calls:
+            times = []
+            for _ in range(repeat):
+                con = duckdb.connect(str(db), read_only=True)
+                try:
+                    start = time.perf_counter()
+                    fn(con)
+                    times.append(time.perf_counter() - start)
+                except Exception as exc:  # report, keep measuring the rest
+                    print(f"    {page}/{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    times.append(float("nan"))
+                finally:
+                    con.close()
+            rows.append((name, statistics.median(times)))
+        out[page] = rows
+    return out
+
+
+def render_times(db: Path) -> dict[str, tuple[float, float]]:
+    """(cold, warm) seconds of an AppTest run of each page on ``db``: caches cleared just before the page's
+    first run, then the page run again (what a second visit costs)."""
+    import logging
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from streamlit import logger as st_logger
+
+    st_logger.set_log_level(logging.ERROR)  # AppTest's "missing ScriptRunContext" notes are noise here
+    os.environ["ANALYTICS_DB"] = str(db)
+    out = {}
+    for page in page_queries():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        at.query_params["period"] = PERIOD
+        at.run()  # AppTest needs one run before it can switch pages
+        if page != "overview":
+            at.switch_page(f"analytics/dashboard/views/{page}.py")
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - start)
+            if at.exception:
+                print(f"    {page}: {at.exception[0].value}", file=sys.stderr)
+        out[page] = (times[0], times[1])
+    return out
+
+
+NAV = [("components", "Thành phần", "Điểm thành phần qua các kỳ"), ("why_low", "Vì sao thấp?", "Rà soát thời hạn giải quyết"),
+       ("compare", "So sánh", "Bản đồ nhiệt các thành phần"), ("targets", "Mục tiêu", "Khoảng cách đến chỉ tiêu"),
+       ("data_manager", "Dữ liệu", "Nhật ký nạp dữ liệu"), ("overview", "Tổng quan", "Những điểm chính cho cuộc họp")]
+
+
+def browser_navigation(page, rounds: int = 2) -> dict[str, list[float]]:
+    """Seconds from a click in the sidebar menu to the page fully drawn, per page and round (round 1 is the
+    page's first visit in this server, round 2 a return visit)."""
+    from analytics.dashboard.serve import wait_rendered
+
+    out: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for key, label, marker in NAV:
+            start = time.perf_counter()
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(label, exact=True).click()
+            page.get_by_text(marker, exact=False).first.wait_for(timeout=300_000)
+            wait_rendered(page, timeout_ms=300_000)
+            out.setdefault(key, []).append(time.perf_counter() - start)
+    return out
+
+
+def cold_start(db: Path) -> dict[str, float] | None:
+    """Seconds from `streamlit run` to healthy, to the first rendered Overview, and to a warm reopen."""
+    from analytics.dashboard.serve import browser_page, chromium_path, running_app, wait_rendered
+
+    if chromium_path() is None:
+        print("  (no Chromium at /usr/bin/chromium: cold start in the browser not measured)")
+        return None
+    started = time.perf_counter()
+    with running_app(db) as url:
+        healthy = time.perf_counter() - started
+        with browser_page() as page:
+            page.goto(f"{url}/?period={PERIOD}")
+            page.locator('[data-testid="stMetric"]').first.wait_for(timeout=900_000)
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=900_000)
+            wait_rendered(page, "Những điểm chính cho cuộc họp", timeout_ms=900_000)
+            first = time.perf_counter() - started
+            nav = browser_navigation(page)
+            t0 = time.perf_counter()
+            page.goto(f"{url}/?period={PERIOD}")
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=120_000)
+            wait_rendered(page, "Những điểm chính cho cuộc họp", timeout_ms=120_000)
+            warm = time.perf_counter() - t0
+    return {"healthy_s": healthy, "first_overview_s": first, "warm_reopen_s": warm, "navigation": nav}
+
+
+def big_database(demo: Path, rows: int) -> Path:
+    """A copy of the demo database with ``rows`` generated filing rows bulk-loaded into filing_counts (cached)."""
+    from analytics.demo_data import SOURCE_PORTAL, generate_filing_rows
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    target = OUT / f"dashboard-{rows}.duckdb"
+    if target.exists() and target.stat().st_mtime >= demo.stat().st_mtime:
+        return target
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copy(demo, tmp)
+    start = time.perf_counter()
+    df = generate_filing_rows(rows)
+    gen = time.perf_counter() - start
+    con = duckdb.connect(str(tmp))
+    try:
+        start = time.perf_counter()
+        con.register("generated", df)
+        counts = [c for c in df.columns if c not in ("period", "unit", "procedure_code", "procedure_name", "department",
+                                                     "count_source")]
+        con.execute(f"""
+            INSERT INTO filing_counts (period, unit_id, procedure_code, procedure_name, department, count_source,
+                                       {", ".join(counts)}, illustrative, source_file, ingest_id)
+            SELECT g.period::VARCHAR, coalesce(u.unit_id, lower(g.unit::VARCHAR)), g.procedure_code::VARCHAR,
+                   g.procedure_name::VARCHAR, g.department::VARCHAR,
+                   CASE WHEN g.count_source::VARCHAR = ? THEN 'portal' ELSE 'own' END,
+                   {", ".join(f"g.{c}" for c in counts)}, true, 'benchmark-generated', 999999
+            FROM generated AS g
+            LEFT JOIN (SELECT display_name, min(unit_id) AS unit_id FROM units GROUP BY display_name) AS u
+                ON u.display_name = g.unit::VARCHAR
+        """, [SOURCE_PORTAL])
+        con.unregister("generated")
+        con.execute("CHECKPOINT")
+        load = time.perf_counter() - start
+        n = con.execute("SELECT count(*) FROM filing_counts").fetchall()[0][0]
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    print(f"  built {target.relative_to(ROOT)}: {rows:,} rows generated in {gen:.1f} s, bulk-loaded in {load:.1f} s "
+          f"({n:,} filing rows in all)")
+    return target
+
+
+def print_cold(cs: dict, label: str) -> None:
+    print(f"cold start ({label}): server healthy {cs['healthy_s']:.1f} s; first Overview rendered in Chromium "
+          f"{cs['first_overview_s']:.1f} s; full reload of the Overview (warm) {cs['warm_reopen_s']:.1f} s")
+    print("  menu click → page drawn in Chromium (first visit / return visit): " + "; ".join(
+        f"{k} {v[0]:.1f}/{v[-1]:.1f} s" for k, v in cs["navigation"].items()))
+
+
+def report(title: str, queries: dict, renders: dict | None) -> None:
+    print(f"\n{title}")
+    print(f"  {'page':14s} {'query s':>9s} {'render cold s':>14s} {'render warm s':>14s}   slowest analysis")
+    for page, rows in queries.items():
+        total = sum(t for _, t in rows if t == t)
+        slow = max(rows, key=lambda r: r[1] if r[1] == r[1] else -1)
+        cold, warm = renders.get(page, (float("nan"),) * 2) if renders else (float("nan"),) * 2
+        print(f"  {page:14s} {total:9.2f} {cold:14.2f} {warm:14.2f}   {slow[0]} {slow[1]:.2f} s")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default=str(ROOT / "data" / "curated" / "analytics.duckdb"))
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--skip-big", action="store_true")
+    args = ap.parse_args(argv)
+    demo = Path(args.db)
+    if not demo.exists():
+        from analytics.demo import build_demo_db
+
+        print(f"building the demo database at {demo} …")
+        build_demo_db(demo, verbose=False)
+    print(f"demo database: {demo} ({demo.stat().st_size / 1e6:.1f} MB)")
+    if not args.skip_browser:
+        cs = cold_start(demo)
+        if cs:
+            print_cold(cs, "demo")
+    report("demo database", query_times(demo, repeat=3), render_times(demo))
+    if not args.skip_big:
+        big = big_database(demo, args.rows)
+        print(f"10M database: {big} ({big.stat().st_size / 1e6:.0f} MB)")
+        if not args.skip_browser:
+            cs = cold_start(big)
+            if cs:
+                print_cold(cs, f"+{args.rows:,} rows")
+        report(f"demo database + {args.rows:,} generated filing rows", query_times(big), render_times(big))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

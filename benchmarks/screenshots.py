@@ -1,0 +1,63 @@
+"""Save a PNG of every dashboard page, as a department head sees it, to docs/screenshots/ (for the README).
+
+    .venv/bin/python benchmarks/screenshots.py [--db data/curated/analytics.duckdb] [--out docs/screenshots]
+        [--period 2024Q2] [--lang vi]
+
+Starts `streamlit run app.py` on a free 127.0.0.1 port and drives Debian's headless Chromium
+(/usr/bin/chromium; nothing is downloaded). The demo database is built first when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics.dashboard.serve import browser_page, full_page_screenshot, running_app, wait_rendered  # noqa: E402
+
+PAGES = [  # (file name, url path, text that proves the page has rendered: vi, en)
+    ("1-tong-quan", "", ("Những điểm chính cho cuộc họp", "Key findings for the meeting")),  # the default page is /
+    ("2-thanh-phan", "thanh-phan", ("Điểm thành phần qua các kỳ", "Component score over time")),
+    ("3-vi-sao-thap", "vi-sao-thap", ("Thử tính: nếu cải thiện", "What if: how many points")),
+    ("4-so-sanh", "so-sanh", ("Bản đồ nhiệt các thành phần", "Heatmap of the components")),
+    ("5-muc-tieu", "muc-tieu", ("Khoảng cách đến chỉ tiêu", "Distance to target")),
+    ("6-du-lieu", "du-lieu", ("Nhật ký nạp dữ liệu", "Ingest log")),
+]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default=str(ROOT / "data" / "curated" / "analytics.duckdb"))
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--period", default="2024Q2")
+    ap.add_argument("--unit", default="so cong thuong")
+    ap.add_argument("--lang", default="vi", choices=["vi", "en"])
+    ap.add_argument("--width", type=int, default=1440)
+    args = ap.parse_args(argv)
+    db = Path(args.db)
+    if not db.exists():
+        from analytics.demo import build_demo_db
+
+        print(f"building the demo database at {db} …", file=sys.stderr)
+        build_demo_db(db, verbose=False)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with running_app(db) as url, browser_page(width=args.width) as page:
+        for name, path, text in PAGES:
+            started = time.perf_counter()
+            page.goto(f"{url}/{path}?unit={args.unit.replace(' ', '+')}&period={args.period}&lang={args.lang}")
+            wait_rendered(page, text[0] if args.lang == "vi" else text[1], timeout_ms=600_000)
+            page.wait_for_timeout(1500)  # let the charts finish their transitions
+            target = out / f"{name}{'' if args.lang == 'vi' else '-en'}.png"
+            full_page_screenshot(page, target)
+            print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}  "
+                  f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
