@@ -37,7 +37,7 @@ benchmark: install
 	$(PY) benchmarks/dashboard_speed.py
 
 screenshots: demo-db
-	$(PY) -m pytest tests/test_browser.py -q
+	$(PY) benchmarks/screenshots.py
 
 clean:
 	rm -f $(DB) $(DB).wal $(DB).lock

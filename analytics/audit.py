@@ -58,6 +58,12 @@ def _deadline_text(value, unit: str, lang: str) -> str | None:
     return f"{number} {text}"
 
 
+def _is_list(value) -> bool:
+    """A non-empty list of periods (the SQL gives NULL — pd.NA — for a unit without filing counts)."""
+    return isinstance(value, (list, tuple)) or (hasattr(value, "__len__") and not isinstance(value, str)
+                                                 and not pd.api.types.is_scalar(value) and len(value) > 0)
+
+
 def deadline_mismatches(con, unit: str | None = None, period: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (unit, procedure) whose configured deadline differs from the published one: both deadlines and the filings hit.
 
@@ -108,7 +114,7 @@ def deadline_mismatches(con, unit: str | None = None, period: str | None = None,
     if df.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     df = df.copy()
-    periods = df["periods"].map(lambda ps: sorted(ps, key=period_sort_key) if ps is not None and len(ps) else [])
+    periods = df["periods"].map(lambda ps: sorted(ps, key=period_sort_key) if _is_list(ps) else [])
     df["period_from"] = periods.map(lambda ps: ps[0] if ps else None)
     df["period_to"] = periods.map(lambda ps: ps[-1] if ps else None)
     df["published_deadline"] = [_deadline_text(v, u, lang) for v, u in zip(df["published_time"], df["published_time_unit"])]

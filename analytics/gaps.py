@@ -26,19 +26,24 @@ def component_targets(con) -> pd.DataFrame:
     return con.execute(COMPONENT_TARGETS_SQL, [keys]).df()
 
 
-def target_for(targets: pd.DataFrame, period: str, unit_id: str, component: str) -> dict | None:
-    """The target that applies to a period: one set for that period beats one set for its whole year."""
-    if targets.empty:
-        return None
-    year = int(period[:4])
-    t = targets[(targets["component"] == component) & (targets["unit_id"].isna() | (targets["unit_id"] == unit_id))]
-    exact = t[t["period"] == period]
-    if len(exact):
-        return exact.iloc[0].to_dict()
-    annual = t[t["period"].isna() & (t["year"] == year)]
-    if len(annual) and period_kind(period) in ("quarter", "half", "month", "year"):
-        return annual.iloc[0].to_dict()
-    return None
+def applicable_targets(keys: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """For each (period, unit_id, component), the target that applies: one set for that period beats one set for
+    its whole year, and one set for the unit beats one set for every unit. Columns: the keys, target_value,
+    target_grade_key, target_source, target_illustrative."""
+    cols = ["period", "unit_id", "component", "target_value", "target_grade_key", "target_source", "target_illustrative"]
+    if targets.empty or keys.empty:
+        return pd.DataFrame(columns=cols)
+    k = keys.drop_duplicates().assign(year=lambda f: f["period"].str[:4].astype(int))
+    t = targets.rename(columns={"period": "target_period", "unit_id": "target_unit_id", "target_grade": "target_grade_key",
+                                "source_document": "target_source", "illustrative": "target_illustrative"})
+    m = k.merge(t, on="component")
+    exact = m["target_period"].notna() & (m["target_period"] == m["period"])
+    annual = m["target_period"].isna() & (m["year_y"] == m["year_x"]) if "year_y" in m else m["target_period"].isna()
+    unit_ok = m["target_unit_id"].isna() | (m["target_unit_id"] == m["unit_id"])
+    m = m[(exact | annual) & unit_ok].copy()
+    m["_priority"] = (~exact[m.index]).astype(int) * 2 + m["target_unit_id"].isna().astype(int)
+    m = m.sort_values("_priority").drop_duplicates(["period", "unit_id", "component"])
+    return m[cols]
 
 
 def component_gaps(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
@@ -55,21 +60,12 @@ def component_gaps(con, period: str | None = None, unit: str | None = None, lang
     lost = out[comp].groupby(["period", "unit_id"])["gap_to_max_points"].sum(min_count=1).rename("_lost")
     out = out.join(lost, on=["period", "unit_id"])
     out["share_of_lost_points_pct"] = (100 * out["gap_to_max_points"] / out["_lost"]).where(comp & (out["_lost"] > 0)).round(2)
-    t_points, t_grade, t_source, t_illustrative = [], [], [], []
-    for p, u, c in zip(out["period"], out["unit_id"], out["component"]):
-        t = target_for(targets, p, u, c)
-        if t is None:
-            t_points.append(None), t_grade.append(None), t_source.append(None), t_illustrative.append(None)
-            continue
-        grade = d.grade_by_label(t["target_grade"]) if isinstance(t["target_grade"], str) else None
-        t_points.append(float(t["target_value"]) if pd.notna(t["target_value"]) else None)
-        t_grade.append(grade.label(lang) if grade else None)
-        t_source.append(t["source_document"])
-        t_illustrative.append(bool(t["illustrative"]))
-    out["target_points"] = pd.array(t_points, dtype="Float64")
-    out["target_grade"] = t_grade
-    out["target_source"] = t_source
-    out["target_illustrative"] = t_illustrative
+    chosen = applicable_targets(out[["period", "unit_id", "component"]], targets)
+    out = out.merge(chosen, on=["period", "unit_id", "component"], how="left")
+    grades = {g.key: g.label(lang) for g in d.grades}
+    out["target_points"] = pd.array(out["target_value"], dtype="Float64")
+    out["target_grade"] = out["target_grade_key"].map(grades)
+    out["target_illustrative"] = out["target_illustrative"].astype("boolean")
     out["gap_to_target_points"] = (out["target_points"] - out["score_points"]).round(2)
     cols = ["period", "period_label", "unit_id", "unit", "unit_level", "component", "component_label", "score_points",
             "max_points", "gap_to_max_points", "target_points", "target_grade", "target_source", "target_illustrative",
@@ -83,21 +79,19 @@ def grade_outlook(con, period: str | None = None, unit: str | None = None, lang:
     d = load_definition()
     gaps = component_gaps(con, period=period, unit=unit, lang=lang)
     totals = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
-    rows = []
-    for t in totals.itertuples(index=False):
-        grade = d.grade_for(t.score_points)
-        nxt = d.next_grade(t.score_points)
-        needed = None if nxt is None else round(nxt.min_points - t.score_points, 2)
-        parts = gaps[(gaps["period"] == t.period) & (gaps["unit_id"] == t.unit_id) & (gaps["component"] != "total")]
-        for c in parts.sort_values("gap_to_max_points", ascending=False).itertuples(index=False):
-            rows.append({"period": t.period, "unit_id": t.unit_id, "unit": t.unit, "total_points": t.score_points,
-                         "grade": grade.label(lang), "next_grade": nxt.label(lang) if nxt else None,
-                         "next_grade_min_points": nxt.min_points if nxt else None, "points_to_next_grade_points": needed,
-                         "component": c.component, "component_label": c.component_label,
-                         "gap_to_max_points": c.gap_to_max_points,
-                         "could_supply": bool(needed is not None and pd.notna(c.gap_to_max_points)
-                                              and c.gap_to_max_points >= needed),
-                         "illustrative": bool(t.illustrative)})
-    return pd.DataFrame(rows, columns=["period", "unit_id", "unit", "total_points", "grade", "next_grade",
-                                       "next_grade_min_points", "points_to_next_grade_points", "component",
-                                       "component_label", "gap_to_max_points", "could_supply", "illustrative"])
+    totals = totals[["period", "unit_id", "unit", "score_points", "illustrative"]].rename(
+        columns={"score_points": "total_points"})
+    grade_of = {t: d.grade_for(t) for t in totals["total_points"].unique()}
+    next_of = {t: d.next_grade(t) for t in grade_of}
+    totals["grade"] = totals["total_points"].map(lambda t: grade_of[t].label(lang))
+    totals["next_grade"] = totals["total_points"].map(lambda t: next_of[t].label(lang) if next_of[t] else None)
+    totals["next_grade_min_points"] = totals["total_points"].map(lambda t: next_of[t].min_points if next_of[t] else None)
+    totals["points_to_next_grade_points"] = (totals["next_grade_min_points"] - totals["total_points"]).round(2)
+    parts = gaps[gaps["component"] != "total"][["period", "unit_id", "component", "component_label", "gap_to_max_points"]]
+    out = totals.merge(parts, on=["period", "unit_id"])
+    out["could_supply"] = (out["points_to_next_grade_points"].notna() & out["gap_to_max_points"].notna()
+                           & (out["gap_to_max_points"] >= out["points_to_next_grade_points"])).astype(bool)
+    out = out.sort_values(["period", "unit_id", "gap_to_max_points"], ascending=[True, True, False])
+    return out[["period", "unit_id", "unit", "total_points", "grade", "next_grade", "next_grade_min_points",
+                "points_to_next_grade_points", "component", "component_label", "gap_to_max_points", "could_supply",
+                "illustrative"]].reset_index(drop=True)

@@ -33,11 +33,19 @@ INNER JOIN units AS u USING (unit_id)
 
 
 def unit_matches(names: pd.Series, text: str | None) -> pd.Series:
-    """Which unit names contain the text, ignoring case and diacritics ("so cong thuong" finds "Sở Công Thương")."""
+    """Which unit names the text picks, ignoring case and diacritics ("so cong thuong" finds "Sở Công Thương").
+
+    A name equal to the text wins over names that merely contain it, so "Sở Công Thương" picks Đồng Nai's
+    department and not also "Sở Công Thương - Tỉnh Phú Thọ"; otherwise any name containing the text matches.
+    """
     if not text:
         return pd.Series(True, index=names.index)
     needle = fold(text)
-    return names.map(lambda n: needle in fold(n))
+    folded = names.map({n: fold(n) for n in names.dropna().unique()}).fillna("")
+    exact = folded == needle
+    if exact.any():
+        return exact
+    return folded.map(lambda n: needle in n)
 
 
 def add_history_columns(df: pd.DataFrame, value: str = "score_points", keys: tuple[str, ...] = ("unit_id", "component")) -> pd.DataFrame:
