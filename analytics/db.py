@@ -53,9 +53,18 @@ def data_version(path: str | os.PathLike | None = None) -> str:
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the curated tables and the SQL models (views) if they are missing."""
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    create_macros(con)
     _load_definition_groups(con)
     for model in sorted(SQL_DIR.glob("stg_*.sql")) + sorted(SQL_DIR.glob("mart_*.sql")):
         create_view(con, model)
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
+    """Create the shared SQL macros (``sql/macros.sql``); temporary ones work on a read-only connection."""
+    sql = (SQL_DIR / "macros.sql").read_text(encoding="utf-8")
+    if temporary:
+        sql = sql.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO")
+    con.execute(sql)
 
 
 def _load_definition_groups(con) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.db import SQL_DIR
+from analytics.db import SQL_DIR, create_macros
 from analytics.definition import SubIndicator, fold, load_definition, version_for_period
 from analytics.periods import period_kind, period_label, period_sort_key
 from analytics.scores import unit_matches
@@ -101,6 +101,7 @@ def ensure_models(con) -> None:
         [list(MODELS)]).fetchall()}
     if present == set(MODELS):
         return
+    create_macros(con, temporary=True)
     for name in MODELS:
         body = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS\n{body}')

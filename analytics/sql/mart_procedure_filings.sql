@@ -16,16 +16,16 @@ catalog AS (
     SELECT
         unit_id,
         procedure_code,
-        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+        fold_text(procedure_name)
             AS name_key,
         service_level,
-        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(service_level))), 'đ', 'd')), '\s+', ' ', 'g')
+        fold_text(service_level)
             IN ('toan trinh', 'mot phan') AS is_online_service,
         has_fee,
         count(*) OVER (PARTITION BY unit_id, procedure_code) AS code_entries,
         count(*) OVER (
             PARTITION BY unit_id,
-            regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+            fold_text(procedure_name)
         ) AS name_entries
     FROM procedure_catalog
 ),

@@ -8,7 +8,7 @@
 WITH catalog AS (
     SELECT
         unit_id,
-        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(service_level))), 'đ', 'd')), '\s+', ' ', 'g')
+        fold_text(service_level)
             IN ('toan trinh', 'mot phan') AS is_online_service,
         has_fee
     FROM procedure_catalog

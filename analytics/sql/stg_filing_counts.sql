@@ -16,7 +16,7 @@
 WITH filings AS (
     SELECT
         f.*,
-        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(f.procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+        fold_text(f.procedure_name)
             AS name_key
     FROM filing_counts AS f
 ),
@@ -27,7 +27,7 @@ catalog AS (
         c.procedure_code,
         c.procedure_name,
         c.department,
-        regexp_replace(trim(replace(strip_accents(lower(nfc_normalize(c.procedure_name))), 'đ', 'd')), '\s+', ' ', 'g')
+        fold_text(c.procedure_name)
             AS name_key
     FROM procedure_catalog AS c
 ),
