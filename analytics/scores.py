@@ -37,6 +37,7 @@ def unit_matches(names: pd.Series, text: str | None) -> pd.Series:
 
     A name equal to the text wins over names that merely contain it, so "Sở Công Thương" picks Đồng Nai's
     department and not also "Sở Công Thương - Tỉnh Phú Thọ"; otherwise any name containing the text matches.
+    Exactness is judged among the names given (a frame already filtered to a period holds only that period's units).
     """
     if not text:
         return pd.Series(True, index=names.index)

@@ -239,9 +239,14 @@ def test_demo_whatif_for_every_period_leaves_out_unknown_targets(demo):
     assert one.drop(columns="target_gain_points").equals(
         what_would_it_take(demo, "2024Q2", "so cong thuong", "digitization", gain_points=1).drop(columns="target_gain_points"))
     assert set(one["target_gain_points"]) == {1.0}
+    # an exact name picks that unit only; a part of a name picks every unit containing it
+    # (among the candidates: in 2026Q3 only Phú Thọ's department has counts, and its name contains the text)
+    assert set(what_would_it_take_all(demo, "2026Q3", "Sở Công Thương", "timeliness", to_next_grade=True)["unit_id"]) == {
+        "portal:H44.07"}
+    both = what_would_it_take_all(demo, None, "công thương", "timeliness", to_next_grade=True)
+    assert set(both["unit_id"]) == {UNIT, "portal:H44.07"}  # Đồng Nai's (filing counts) and Phú Thọ's (portal counts)
     every = what_would_it_take_all(demo, None, "Sở Công Thương", "timeliness", to_next_grade=True)
-    # a substring match: Sở Công Thương of Đồng Nai (filing counts) and of Phú Thọ (portal counts)
-    assert set(every["unit_id"]) == {UNIT, "portal:H44.07"}
+    assert set(every["unit_id"]) == {UNIT}
     periods = set(every.loc[every["unit_id"] == UNIT, "period"])
     assert "2024Q1" not in periods  # its total was not published: the next grade is unknown
     assert periods == {"2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"}
