@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.periods import period_kind
 from analytics.scores import unit_scores
 
 COMPONENT_TARGETS_SQL = """

@@ -50,6 +50,29 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    """A read-only connection to the demo database (one per test module)."""
+    from analytics.db import connect_read_only
+
+    con = connect_read_only(demo_db)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium. Off CI a machine without it skips the test; under CI=true its absence fails the run."""
+    from analytics.dashboard.serve import chromium_path
+
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium at /usr/bin/chromium: .ci/run must `apt-get install chromium`")
+        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)")
+    return exe
+
+
 @pytest.fixture
 def demo_db_copy(demo_db, tmp_path) -> Path:
     """A private copy of the demo database that a test may change."""

@@ -7,17 +7,9 @@ import pytest
 
 from analytics.changes import filing_metric_changes, score_changes
 from analytics.consistency import grade_consistency, portal_check_summary, portal_score_check
-from analytics.db import connect_read_only
 from analytics.gaps import component_gaps, grade_outlook
 from analytics.plan_targets import target_status
 from analytics.rankings import unit_rankings
-
-
-@pytest.fixture(scope="module")
-def con(demo_db):
-    c = connect_read_only(demo_db)
-    yield c
-    c.close()
 
 
 def one(df, **where):
@@ -27,8 +19,8 @@ def one(df, **where):
     return df.iloc[0]
 
 
-def test_gaps_2024q2(con):
-    g = component_gaps(con, "2024Q2", "Sở Công Thương")
+def test_gaps_2024q2(demo):
+    g = component_gaps(demo, "2024Q2", "Sở Công Thương")
     assert one(g, component="digitization")["gap_to_max_points"] == 21.78
     assert one(g, component="online_services")["gap_to_max_points"] == 14.54
     assert one(g, component="timeliness")["gap_to_max_points"] == 0.2
@@ -43,42 +35,42 @@ def test_gaps_2024q2(con):
     assert total["target_points"] == 70 and total["gap_to_target_points"] == 6.52 and total["target_illustrative"]
 
 
-def test_points_to_next_grade(con):
-    o = grade_outlook(con, "2024Q2", "Sở Công Thương")
+def test_points_to_next_grade(demo):
+    o = grade_outlook(demo, "2024Q2", "Sở Công Thương")
     assert set(o["grade"]) == {"Trung bình"} and set(o["next_grade"]) == {"Khá"}
     assert set(o["points_to_next_grade_points"]) == {6.52}
     suppliers = o[o["could_supply"]]["component"].tolist()
     assert suppliers == ["digitization", "online_services"]  # largest gap first; timeliness (0.2) cannot
 
 
-def test_changes_with_reasons(con):
-    c = score_changes(con, "2024Q2", "Sở Công Thương")
+def test_changes_with_reasons(demo):
+    c = score_changes(demo, "2024Q2", "Sở Công Thương")
     assert one(c, component="online_services")["change_vs_previous_points"] == -3.03
     assert one(c, component="digitization")["change_vs_previous_points"] == 0.11
     total = one(c, component="total")
     assert total["previous_period"] == "2024Q1"
     assert pd.isna(total["change_vs_previous_points"])
     assert total["change_vs_previous_reason"] == "Quý I/2024 chưa công bố tổng điểm"
-    en = score_changes(con, "2024Q2", "Sở Công Thương", lang="en")
+    en = score_changes(demo, "2024Q2", "Sở Công Thương", lang="en")
     assert one(en, component="total")["change_vs_previous_reason"] == "no Q1/2024 total published"
     # same period last year exists (illustrative 2023Q2), so that change is computed
     assert one(c, component="online_services")["last_year_period"] == "2023Q2"
 
 
-def test_filing_metric_changes_in_percentage_points_and_counts(con):
-    f = filing_metric_changes(con, "2024Q1", "Sở Công Thương")
+def test_filing_metric_changes_in_percentage_points_and_counts(demo):
+    f = filing_metric_changes(demo, "2024Q1", "Sở Công Thương")
     overdue = one(f, metric="overdue_filings_count", count_source="portal")
     assert overdue["value"] == 83 and overdue["value_unit"] == "count"
     assert pd.isna(overdue["change_vs_previous_pp"]) and pd.notna(overdue["change_vs_previous_count"])
     assert one(f, metric="overdue_filings_count", count_source="own")["value"] == 0
     online = one(f, metric="online_filing_rate_pct", count_source="own")
     assert online["value_unit"] == "pct" and pd.isna(online["change_vs_previous_count"])
-    q3 = one(filing_metric_changes(con, "2023Q3", "Sở Công Thương"), metric="online_filing_rate_pct", count_source="own")
+    q3 = one(filing_metric_changes(demo, "2023Q3", "Sở Công Thương"), metric="online_filing_rate_pct", count_source="own")
     assert q3["value"] == 100.0 and q3["numerator_count"] == 9436
 
 
-def test_rankings(con):
-    r = unit_rankings(con, "2024Q2", "department")
+def test_rankings(demo):
+    r = unit_rankings(demo, "2024Q2", "department")
     assert len(r) == 16 and r["rank"].min() == 1
     sct = one(r, unit="Sở Công Thương")
     assert sct["rank"] == 13 and sct["units_ranked"] == 16
@@ -86,30 +78,30 @@ def test_rankings(con):
     assert sct["peer_median_points"] == 73.1
 
 
-def test_grade_consistency_flags_without_overwriting(con):
-    g = grade_consistency(con, "2024Q2", "Sở Công Thương")
+def test_grade_consistency_flags_without_overwriting(demo):
+    g = grade_consistency(demo, "2024Q2", "Sở Công Thương")
     row = one(g, period="2024Q2")
     assert row["computed_grade"] == "Trung bình" and row["reported_grade"] == "Trung bình"
     assert not row["grade_differs"] and row["total_minus_sum_points"] == 0
-    assert not grade_consistency(con)["grade_differs"].any()
+    assert not grade_consistency(demo)["grade_differs"].any()
 
 
-def test_portal_scores_are_reproduced(con):
-    summary = portal_check_summary(portal_score_check(con))
+def test_portal_scores_are_reproduced(demo):
+    summary = portal_check_summary(portal_score_check(demo))
     assert summary["rows_compared"].sum() == 10660 - 489
     assert summary["max_abs_diff_points"].max() <= 0.01
     assert int(summary["not_reproducible"].sum()) == 489  # provide-online units publish only a total, no counts
 
 
-def test_targets_met_and_missed(con):
-    t = target_status(con, unit="Sở Công Thương")
+def test_targets_met_and_missed(demo):
+    t = target_status(demo, unit="Sở Công Thương")
     q4 = t[(t["metric"] == "on_time_rate_pct") & (t["period"] == "2023Q4")]
     assert set(q4["count_source"]) == {"own", "portal"} and q4["met"].all()
     total = one(t, metric="total")
     assert total["met"] is False and total["measured_period"] == "2024Q4"
     unmeasured = one(t, metric="waiting_time_min")
     assert unmeasured["met"] is None and "thời gian chờ" in unmeasured["note"]
-    q2 = target_status(con, "2024Q2", "Sở Công Thương")
+    q2 = target_status(demo, "2024Q2", "Sở Công Thương")
     assert set(q2["metric"]) == {"total", "digitization", "online_services"}
     assert one(q2, metric="total")["margin"] == -6.52
 

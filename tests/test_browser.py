@@ -3,27 +3,16 @@ headless Chromium (never downloaded). Skips locally without Chromium; under CI=t
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from analytics.dashboard.serve import browser_page, chromium_path, full_page_screenshot, running_app, wait_rendered
+from analytics.dashboard.serve import browser_page, full_page_screenshot, running_app, wait_rendered
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OUT = ROOT / "test-output"
 FIRST_RENDER_MS = 600_000  # a cold start computes every analysis once
 RERUN_MS = 120_000
-
-
-@pytest.fixture
-def chromium():
-    exe = chromium_path()
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium at /usr/bin/chromium: CI must `apt-get install chromium`")
-        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium); the browser test needs it")
-    return exe
 
 
 def test_overview_renders_in_a_real_browser_and_follows_the_period(chromium, demo_db, tmp_path):

@@ -4,7 +4,6 @@ the PNG/PDF one-pager, formula neutralisation and the illustrative marks."""
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import datetime
 
@@ -13,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from analytics.dashboard.model import TILE_COLUMNS
-from analytics.dashboard.serve import chromium_path
 from analytics.export import BriefData, ExportError, Finding, brief_data, brief_workbook, one_pager
 
 
@@ -115,15 +113,7 @@ def test_english_workbook():
     assert find_row(rows, "Period")[1] == "Q2/2024"
 
 
-@pytest.fixture
-def need_chromium():
-    if chromium_path() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must have Debian's chromium (/usr/bin/chromium) to draw the one-pager")
-        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — the one-pager needs it")
-
-
-def test_one_pager_png_and_pdf(brief, need_chromium):
+def test_one_pager_png_and_pdf(brief, chromium):
     png = one_pager(brief, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     from PIL import Image

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.audit import deadline_mismatches
-from analytics.db import connect_read_only
 from analytics.reconcile import own_vs_portal, reconciliation_summary
 from test_explain import catalog, filing, memory_db, rows
 
@@ -154,13 +153,6 @@ def test_deadline_mismatches_count_the_overdue_filings_of_each_procedure():
 
 
 # --- golden figures on the demo database ----------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo(demo_db):
-    con = connect_read_only(demo_db)
-    yield con
-    con.close()
-
 
 def test_demo_2024q1_overdue_own_0_vs_portal_83(demo):
     summary = reconciliation_summary(demo, "2024Q1", "so cong thuong")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.db import connect_read_only
 from analytics.definition import load_definition
 from analytics.explain import subindicator_counts
 from analytics.scoring import subindicator_points
@@ -160,13 +158,6 @@ def test_simulate_moves_the_published_scores_by_the_recomputed_change():
 
 
 # --- the demo database ----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo(demo_db):
-    con = connect_read_only(demo_db)
-    yield con
-    con.close()
-
 
 def test_demo_points_at_stake_in_digitization(demo):
     df = points_at_stake(demo, "2024Q2", "so cong thuong", "digitization")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics.messages import IngestError
-from analytics.parsing import header_key, is_blank, match_header, nfc
+from analytics.parsing import is_blank, match_header, nfc
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 MAX_HEADER_SCAN_ROWS = 40
