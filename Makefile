@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DB := data/curated/analytics.duckdb
 PORT ?= 8501
 RAW_FILES := $(shell find data/raw -type f ! -path 'data/raw/uploads/*' ! -path 'data/raw/templates/*' ! -name '*.md' 2>/dev/null)
-ANALYTICS_SRC := $(wildcard analytics/*.py analytics/ingest/*.py analytics/*.yaml analytics/sql/*.sql)
+ANALYTICS_SRC := $(shell find analytics -name "*.py" -o -name "*.yaml" -o -name "*.sql")
 
 .PHONY: run test install demo-db benchmark screenshots clean
 

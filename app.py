@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.dashboard import frame
-from analytics.dashboard.i18n import t
+from analytics.dashboard.text import t
 
 frame.language()
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")

@@ -1,4 +1,8 @@
-"""The command line: ``python -m analytics ingest|validate|scores|rejects|…``.
+"""The command line: ``python -m analytics ingest|validate|scores|rejects|gaps|changes|explain|…``.
+
+Analysis commands (gaps, changes, explain, whatif, reconcile, audit, targets, brief, rankings, portal-check)
+are one table, ``ANALYSIS_COMMANDS``: ``[--db DB] [--period P] [--unit TEXT] [--component KEY]
+[--format table|json|csv]``. Without ``--unit`` a command covers every unit; without ``--period``, every period.
 
 Exit codes: 0 everything loaded; 1 loaded, but some rows rejected; 2 nothing loaded.
 Messages go to stderr in Vietnamese (``--lang en`` or ANALYTICS_LANG=en for English).
@@ -8,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from analytics.messages import current_lang, msg
+from analytics.formatting import clean_terminal
+from analytics.i18n import current_lang, msg
 
 KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
 FORMATS = ["table", "json", "csv"]
@@ -57,9 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rejects", help="rows rejected by ingestion, with reasons")
     _common(p, period=False, unit=False)
     p.set_defaults(format="table")
-    from analytics import commands
-
-    for name, spec in commands.ANALYSIS_COMMANDS.items():
+    for name, spec in ANALYSIS_COMMANDS.items():
         p = sub.add_parser(name, help=spec["help"])
         _common(p, component=True)
         for arg, kwargs in spec.get("args", {}).items():
@@ -148,12 +152,25 @@ def open_db(args):
         raise SystemExit(2)
 
 
+def unit_of(con, args, lang: str) -> str | None:
+    """The unit_id that ``--unit`` names (None without ``--unit``); exits 2 with the candidates when it names none
+    or several."""
+    from analytics.units import UnitError, resolve_unit
+
+    try:
+        return resolve_unit(con, getattr(args, "unit", None))
+    except UnitError as exc:
+        print(clean_terminal(exc.render(lang)), file=sys.stderr)
+        raise SystemExit(2)
+
+
 def run_scores(args) -> int:
-    from analytics.scores import scores_records, unit_scores
+    from analytics.analyses.changes import scores_with_change
+    from analytics.analyses.scores import scores_records
 
     lang = current_lang(args.lang)
     con = open_db(args)
-    df = unit_scores(con, period=args.period, unit=args.unit, lang=lang)
+    df = scores_with_change(con, period=args.period, unit_id=unit_of(con, args, lang), lang=lang)
     if args.format == "table":
         df = df[["period", "unit", "component", "score_points", "max_points", "gap_to_max", "change", "grade",
                  "illustrative"]]
@@ -173,6 +190,149 @@ def run_rejects(args) -> int:
     return 0
 
 
+# --- analysis commands: each a thin view over one analytics function -------------------------------------
+
+def _gaps(con, a, lang):
+    from analytics.analyses.gaps import component_gaps
+
+    df = component_gaps(con, a.period, a.unit_id, lang)
+    return _component(df, a), {"score_points": "score", "gap_to_max_points": "gap_to_max", "target_points": "target",
+                               "gap_to_target_points": "gap_to_target", "share_of_lost_points_pct": "share_of_lost_points"}
+
+
+def _changes(con, a, lang):
+    from analytics.analyses.changes import score_changes
+
+    return _component(score_changes(con, a.period, a.unit_id, lang), a), {}
+
+
+def _explain(con, a, lang):
+    from analytics.analyses.explain import subindicator_breakdown
+
+    return subindicator_breakdown(con, a.period, a.unit_id, a.component, lang), {}
+
+
+def _whatif(con, a, lang):
+    from analytics.analyses.whatif import what_would_it_take_all
+
+    return what_would_it_take_all(con, a.period, a.unit_id, a.component or "digitization",
+                                  gain_points=a.gain, to_next_grade=a.to_next_grade, lang=lang), {}
+
+
+def _reconcile(con, a, lang):
+    from analytics.analyses.reconcile import own_vs_portal
+
+    return own_vs_portal(con, a.period, a.unit_id), {}
+
+
+def _audit(con, a, lang):
+    from analytics.analyses.audit import deadline_mismatches
+
+    return deadline_mismatches(con, a.unit_id, a.period), {}
+
+
+def _targets(con, a, lang):
+    from analytics.analyses.plan_targets import target_status
+
+    return target_status(con, a.period, a.unit_id, lang), {}
+
+
+def _brief(con, a, lang):
+    from analytics.brief.findings import brief_frame
+
+    if a.unit_id is None:
+        print(msg("brief_needs_unit", lang), file=sys.stderr)
+        raise SystemExit(2)
+    return brief_frame(con, a.period, a.unit_id, lang), {}
+
+
+def _rankings(con, a, lang):
+    from analytics.analyses.rankings import unit_rankings
+
+    df = unit_rankings(con, a.period, a.level, a.component or "total", lang)
+    return (df if a.unit_id is None else df[df["unit_id"] == a.unit_id]), {}
+
+
+def _portal_check(con, a, lang):
+    from analytics.analyses.consistency import portal_check_summary, portal_score_check
+
+    return portal_check_summary(portal_score_check(con)), {}
+
+
+def _component(df: pd.DataFrame, a) -> pd.DataFrame:
+    return df[df["component"] == a.component] if a.component and "component" in df.columns else df
+
+
+ANALYSIS_COMMANDS: dict[str, dict] = {
+    "gaps": {"help": "score gaps to maximum and to plan targets", "run": _gaps,
+             "table": ["period", "unit", "component", "score_points", "max_points", "gap_to_max_points", "target_points",
+                       "gap_to_target_points", "share_of_lost_points_pct", "illustrative"]},
+    "changes": {"help": "changes versus the previous period and the same period last year", "run": _changes,
+                "table": ["period", "unit", "component", "score_points", "previous_points", "change_vs_previous_points",
+                          "last_year_points", "change_vs_last_year_points", "change_vs_previous_reason"]},
+    "explain": {"help": "why a component is low: its sub-indicators, counts and points at stake", "run": _explain,
+                "table": ["period", "unit", "code", "numerator", "denominator", "rate_pct", "points", "points_recomputed",
+                          "max_points", "points_at_stake"]},
+    "whatif": {"help": "how many more filings (digitized, online, on time) raise a score", "run": _whatif,
+               "args": {"--gain": {"type": float, "help": "points to gain (default: 1)"},
+                        "--to-next-grade": {"action": "store_true", "help": "enough for the next grade"}}},
+    "reconcile": {"help": "the department's own counts against what the portal counted", "run": _reconcile},
+    "audit": {"help": "published versus configured processing deadlines", "run": _audit},
+    "targets": {"help": "plan targets against measured values", "run": _targets,
+                "table": ["year", "period", "unit", "metric", "comparator", "target_value", "count_source",
+                          "measured_value", "measured_period", "met", "margin"]},
+    "brief": {"help": "findings for leadership, in Vietnamese", "run": _brief, "lines": "text"},
+    "rankings": {"help": "rank among units of the same level", "run": _rankings,
+                 "args": {"--level": {"choices": ["department", "district", "commune"], "help": "unit level"}},
+                 "table": ["period", "unit", "unit_level", "component", "score_points", "rank", "units_ranked",
+                           "peer_median_points", "peer_best_points", "best_unit"]},
+    "portal-check": {"help": "published portal scores versus the scoring engine (rows compared, max difference)",
+                     "run": _portal_check},
+}
+
+
+def run_analysis(args) -> int:
+    lang = current_lang(args.lang)
+    spec = ANALYSIS_COMMANDS[args.command]
+    con = open_db(args)
+    args.unit_id = unit_of(con, args, lang)
+    df, renames = spec["run"](con, args, lang)
+    if args.format == "json":
+        emit(df, "json", records(df, renames), lang)
+    elif args.format == "table" and spec.get("lines"):
+        for line in df[spec["lines"]]:
+            print(f"• {line}")
+    else:
+        if args.format == "table" and spec.get("table"):
+            df = df[[c for c in spec["table"] if c in df.columns]]
+        emit(df, args.format, lang=lang)
+    return 0
+
+
+def records(df: pd.DataFrame, renames: dict[str, str]) -> list[dict]:
+    """JSON objects: nulls as null, numbers as numbers, and contract names added beside unit-carrying ones."""
+    out = []
+    for rec in df.to_dict("records"):
+        clean = {k: _json_value(v) for k, v in rec.items()}
+        for src, dst in renames.items():
+            if src in clean:
+                clean[dst] = clean[src]
+        out.append(clean)
+    return out
+
+
+def _json_value(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, (dict, list)):
+        return json.loads(json.dumps(v, default=str))
+    return v
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("ingest", "validate"):
@@ -181,9 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_scores(args)
     if args.command == "rejects":
         return run_rejects(args)
-    from analytics import commands
-
-    return commands.run(args)
+    return run_analysis(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

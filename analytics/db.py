@@ -18,9 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "curated" / "analytics.duckdb"
-SQL_DIR = Path(__file__).with_name("sql")
+from analytics.settings import DEFAULT_DB, PROJECT_ROOT, SQL_DIR, db_file  # noqa: F401  (PROJECT_ROOT re-exported)
 
 
 class NoDatabase(FileNotFoundError):
@@ -29,7 +27,7 @@ class NoDatabase(FileNotFoundError):
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database path: the argument, else env ANALYTICS_DB, else data/curated/analytics.duckdb."""
-    return Path(path or os.environ.get("ANALYTICS_DB") or DEFAULT_DB)
+    return db_file(path)
 
 
 def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:

@@ -5,14 +5,14 @@ Every max point, label, grade cut-off and scoring rule in the project comes from
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-DEFINITION_PATH = Path(__file__).with_name("definition.yaml")
+from analytics.parsing import fold
+from analytics.settings import DEFINITION_PATH, definition_file  # noqa: F401
+
 RULES = {"linear", "capped", "payment", "informational"}
 ZERO_DENOMINATOR_RULES = {"zero", "full", "null"}
 
@@ -188,12 +188,6 @@ class Definition:
         raise KeyError(f"unknown sub-indicator {code!r}")
 
 
-def fold(text: str) -> str:
-    """Lower-case, diacritic-free, single-spaced form of a text, for matching headers and names."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return " ".join(text.lower().split())
 
 
 def _build(raw: dict) -> Definition:
@@ -250,9 +244,7 @@ def load_definition(path: str | None = None) -> Definition:
     ``ANALYTICS_DEFINITION`` may point at another definition file (an analyst trying a new metric); call
     ``load_definition.cache_clear()`` after changing it.
     """
-    import os
-
-    with open(path or os.environ.get("ANALYTICS_DEFINITION") or DEFINITION_PATH, encoding="utf-8") as fh:
+    with open(path or definition_file(), encoding="utf-8") as fh:
         return _build(yaml.safe_load(fh))
 
 

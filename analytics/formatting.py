@@ -45,3 +45,12 @@ def fmt_pp(value, lang: str = "vi") -> str:
     if _is_missing(value):
         return "—"
     return f"{fmt_number(value, 2, lang, signed=True)} {'pp' if lang == 'en' else 'điểm %'}"
+
+
+_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A))
+_CONTROL.update(dict.fromkeys(range(0x7F, 0xA0)))
+
+
+def clean_terminal(text) -> str:
+    """Text safe to print to a terminal: control characters (ESC, BEL, C1 codes …) removed, tabs and newlines kept."""
+    return str(text).translate(_CONTROL)

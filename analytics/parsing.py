@@ -8,16 +8,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
-from analytics.definition import fold, load_definition
-
-HEADERS_PATH = Path(__file__).with_name("headers.yaml")
 _POINTS_SUFFIX = re.compile(r"\(\s*\d+([.,]\d+)?\s*(diem|d)?\s*\)|\(\s*%\s*\)")
 _BLANK = {"", "-", "—", "–", "x", "n/a", "na", "null", "none", "nan", "..", "..."}
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free, single-spaced form of a text, for matching headers and names."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return " ".join(text.lower().split())
 
 
 class NumberError(ValueError):
@@ -111,35 +111,6 @@ def header_key(text) -> str:
     t = t.replace("–", "-").replace("—", "-")
     t = re.sub(r"[:*]+", " ", t)
     return " ".join(t.split()).strip(" .")
-
-
-@lru_cache(maxsize=1)
-def header_aliases() -> dict[str, dict[str, tuple[str, ...]]]:
-    """For each layout (index_table, filings, catalog, crosswalk, targets): field → folded aliases.
-
-    The index table also accepts each five-group component by its label and aliases in definition.yaml.
-    """
-    with open(HEADERS_PATH, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    out = {layout: {field: tuple(header_key(a) for a in aliases) for field, aliases in fields.items()}
-           for layout, fields in raw.items()}
-    comps = {}
-    for group in load_definition().five_groups.groups:
-        comps[group.key] = tuple({header_key(group.label_vi), header_key(group.label_en), group.key,
-                                  *(header_key(a) for a in group.aliases)})
-    out["index_table"] = {**comps, **out["index_table"]}
-    return out
-
-
-def match_header(text, layout: str) -> str | None:
-    """The canonical field a header cell names in a layout, or None."""
-    key = header_key(text)
-    if not key:
-        return None
-    for field, aliases in header_aliases()[layout].items():
-        if key in aliases:
-            return field
-    return None
 
 
 def unit_key(name) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from analytics.definition import fold
+from analytics.parsing import fold
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}

@@ -34,8 +34,9 @@ PERIOD, UNIT_ID, UNIT = "2024Q2", "so cong thuong", "Sở Công Thương"
 
 def page_queries():
     """Per page, the analyses it calls with the arguments the Overview defaults give (as the pages call them)."""
-    from analytics import audit, brief, changes, explain, gaps, plan_targets, rankings, reconcile, scores, whatif
-    from analytics.dashboard import queries
+    from analytics.analyses import audit, changes, explain, gaps, plan_targets, rankings, reconcile, scores, whatif
+    from analytics.brief import findings as brief
+    from analytics.analyses import inventory as queries
 
     code = "ORIGINAL_RESULT_AVAILABLE"
     return {
@@ -140,7 +141,7 @@ NAV = [("components", "Thành phần", "Điểm thành phần qua các kỳ"), (
 def browser_navigation(page, rounds: int = 2) -> dict[str, list[float]]:
     """Seconds from a click in the sidebar menu to the page fully drawn, per page and round (round 1 is the
     page's first visit in this server, round 2 a return visit)."""
-    from analytics.dashboard.serve import wait_rendered
+    from analytics.demo.serve import wait_rendered
 
     out: dict[str, list[float]] = {}
     for _ in range(rounds):
@@ -155,7 +156,7 @@ def browser_navigation(page, rounds: int = 2) -> dict[str, list[float]]:
 
 def cold_start(db: Path) -> dict[str, float] | None:
     """Seconds from `streamlit run` to healthy, to the first rendered Overview, and to a warm reopen."""
-    from analytics.dashboard.serve import browser_page, chromium_path, running_app, wait_rendered
+    from analytics.demo.serve import browser_page, chromium_path, running_app, wait_rendered
 
     if chromium_path() is None:
         print("  (no Chromium at /usr/bin/chromium: cold start in the browser not measured)")
@@ -180,7 +181,7 @@ def cold_start(db: Path) -> dict[str, float] | None:
 
 def big_database(demo: Path, rows: int) -> Path:
     """A copy of the demo database with ``rows`` generated filing rows bulk-loaded into filing_counts (cached)."""
-    from analytics.demo_data import SOURCE_PORTAL, generate_filing_rows
+    from analytics.demo.generator import SOURCE_PORTAL, generate_filing_rows
 
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / f"dashboard-{rows}.duckdb"
@@ -246,7 +247,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     demo = Path(args.db)
     if not demo.exists():
-        from analytics.demo import build_demo_db
+        from analytics.demo.build import build_demo_db
 
         print(f"building the demo database at {demo} …")
         build_demo_db(demo, verbose=False)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analytics.demo_data import write_filing_export  # noqa: E402
+from analytics.demo.generator import write_filing_export  # noqa: E402
 from analytics.ingest.common import Options  # noqa: E402
 from analytics.ingest.pipeline import ingest  # noqa: E402
 
@@ -103,7 +103,7 @@ def main() -> int:
                         help="rows the baseline inserts one by one to measure its rate (0 = all rows)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    from analytics.validation import _gx
+    from analytics.ingest.validation import _gx
 
     gx_import, _ = timed(_gx)  # paid once per process by every ingest; reported apart
     print(f"Great Expectations import (once per ingest process): {gx_import:.2f} s")

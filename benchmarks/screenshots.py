@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.dashboard.serve import browser_page, full_page_screenshot, running_app, wait_rendered  # noqa: E402
+from analytics.demo.serve import browser_page, full_page_screenshot, running_app, wait_rendered  # noqa: E402
 
 PAGES = [  # (file name, url path, text that proves the page has rendered: vi, en)
     ("1-tong-quan", "", ("Những điểm chính cho cuộc họp", "Key findings for the meeting")),  # the default page is /
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     db = Path(args.db)
     if not db.exists():
-        from analytics.demo import build_demo_db
+        from analytics.demo.build import build_demo_db
 
         print(f"building the demo database at {db} …", file=sys.stderr)
         build_demo_db(db, verbose=False)

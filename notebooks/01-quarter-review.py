@@ -20,15 +20,17 @@
 # %%
 import os
 
-from analytics.brief import meeting_brief
-from analytics.changes import score_changes
+from analytics.brief.findings import meeting_brief
+from analytics.analyses.changes import score_changes
 from analytics.db import connect_read_only, db_path
-from analytics.gaps import component_gaps, grade_outlook
-from analytics.rankings import unit_rankings
+from analytics.units import resolve_unit
+from analytics.analyses.gaps import component_gaps, grade_outlook
+from analytics.analyses.rankings import unit_rankings
 
 UNIT = os.environ.get("NOTEBOOK_UNIT", "Sở Công Thương")
 PERIOD = os.environ.get("NOTEBOOK_PERIOD", "2024Q2")
 con = connect_read_only(db_path())
+UNIT_ID = resolve_unit(con, UNIT)  # the one place the unit's text becomes its id
 print(f"database: {db_path()}")
 
 # %% [markdown]
@@ -37,7 +39,7 @@ print(f"database: {db_path()}")
 # `illustrative` marks values that are not published figures.
 
 # %%
-gaps = component_gaps(con, PERIOD, UNIT)
+gaps = component_gaps(con, PERIOD, UNIT_ID)
 gaps[["component_label", "score_points", "max_points", "gap_to_max_points", "target_points", "gap_to_target_points",
       "share_of_lost_points_pct", "illustrative"]]
 
@@ -49,7 +51,7 @@ print(f"QUARTER_TOTAL={total['score_points']:.2f}")
 # ## What the next grade needs
 
 # %%
-outlook = grade_outlook(con, PERIOD, UNIT)
+outlook = grade_outlook(con, PERIOD, UNIT_ID)
 outlook[["total_points", "grade", "next_grade", "points_to_next_grade_points", "component_label", "gap_to_max_points",
          "could_supply"]]
 
@@ -58,7 +60,7 @@ outlook[["total_points", "grade", "next_grade", "points_to_next_grade_points", "
 # A missing side gives no number but a reason: an unpublished score is unknown, not zero.
 
 # %%
-changes = score_changes(con, PERIOD, UNIT)
+changes = score_changes(con, PERIOD, UNIT_ID)
 changes[["component_label", "score_points", "previous_points", "change_vs_previous_points", "change_vs_previous_reason",
          "last_year_points", "change_vs_last_year_points"]]
 
@@ -78,5 +80,5 @@ ranks[["unit", "score_points", "rank", "units_ranked", "peer_median_points", "pe
 # ## The brief for the meeting
 
 # %%
-for finding in meeting_brief(con, PERIOD, UNIT):
+for finding in meeting_brief(con, PERIOD, UNIT_ID):
     print("•", finding.text)

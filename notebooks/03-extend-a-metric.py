@@ -27,13 +27,14 @@ from pathlib import Path
 import yaml
 
 from analytics.db import connect_read_only, db_path
+from analytics.units import resolve_unit
 from analytics.definition import DEFINITION_PATH, load_definition
 from analytics.ingest.common import Options
 from analytics.ingest.pipeline import describe, ingest
-from analytics.measures import filing_measures
-from analytics.plan_targets import target_status
+from analytics.analyses.measures import filing_measures
+from analytics.analyses.plan_targets import target_status
 
-UNIT = "Sở Công Thương"
+UNIT = "Sở Công Thương"  # text becomes a unit id once, below (analytics.units.resolve_unit)
 work = Path(tempfile.mkdtemp(prefix="extend-"))
 db_copy = work / "analytics.duckdb"
 shutil.copy(db_path(), db_copy)
@@ -55,7 +56,8 @@ print("\n".join(describe(result)))
 
 # %%
 with connect_read_only(db_copy) as con:
-    status = target_status(con, "2024Q2", UNIT)
+    UNIT_ID = resolve_unit(con, UNIT)
+    status = target_status(con, "2024Q2", UNIT_ID)
 new = status[status["metric"] == "digitized_rate_pct"]
 print(f"NEW_TARGET_ROWS={len(new)}")
 new[["metric_label", "comparator", "target_value", "count_source", "measured_value", "met", "margin", "source_document"]]
@@ -82,7 +84,7 @@ assert "postal_filing_rate_pct" in load_definition().metrics
 
 # %%
 with connect_read_only(db_copy) as con:
-    measures = filing_measures(con, "2024Q2", UNIT)
+    measures = filing_measures(con, "2024Q2", resolve_unit(con, UNIT))
 postal = measures[measures["metric"] == "postal_filing_rate_pct"]
 print(f"POSTAL_METRIC_ROWS={len(postal)}")
 postal

@@ -42,7 +42,7 @@ def db(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The demo database built from data/raw/ exactly as `make run` builds it (once per session)."""
-    from analytics.demo import build_demo_db
+    from analytics.demo.build import build_demo_db
 
     path = tmp_path_factory.mktemp("demo") / "analytics.duckdb"
     totals = build_demo_db(path, verbose=False)
@@ -63,7 +63,7 @@ def demo(demo_db):
 @pytest.fixture
 def chromium() -> str:
     """Debian's Chromium. Off CI a machine without it skips the test; under CI=true its absence fails the run."""
-    from analytics.dashboard.serve import chromium_path
+    from analytics.demo.serve import chromium_path
 
     exe = chromium_path()
     if exe is None:

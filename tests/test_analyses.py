@@ -5,11 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from analytics.changes import filing_metric_changes, score_changes
-from analytics.consistency import grade_consistency, portal_check_summary, portal_score_check
-from analytics.gaps import component_gaps, grade_outlook
-from analytics.plan_targets import target_status
-from analytics.rankings import unit_rankings
+from analytics.analyses.changes import filing_metric_changes, score_changes
+from analytics.analyses.consistency import grade_consistency, portal_check_summary, portal_score_check
+from analytics.analyses.gaps import component_gaps, grade_outlook
+from analytics.analyses.plan_targets import target_status
+from analytics.analyses.rankings import unit_rankings
 
 
 def one(df, **where):
@@ -20,7 +20,7 @@ def one(df, **where):
 
 
 def test_gaps_2024q2(demo):
-    g = component_gaps(demo, "2024Q2", "Sở Công Thương")
+    g = component_gaps(demo, "2024Q2", "so cong thuong")
     assert one(g, component="digitization")["gap_to_max_points"] == 21.78
     assert one(g, component="online_services")["gap_to_max_points"] == 14.54
     assert one(g, component="timeliness")["gap_to_max_points"] == 0.2
@@ -36,7 +36,7 @@ def test_gaps_2024q2(demo):
 
 
 def test_points_to_next_grade(demo):
-    o = grade_outlook(demo, "2024Q2", "Sở Công Thương")
+    o = grade_outlook(demo, "2024Q2", "so cong thuong")
     assert set(o["grade"]) == {"Trung bình"} and set(o["next_grade"]) == {"Khá"}
     assert set(o["points_to_next_grade_points"]) == {6.52}
     suppliers = o[o["could_supply"]]["component"].tolist()
@@ -44,28 +44,28 @@ def test_points_to_next_grade(demo):
 
 
 def test_changes_with_reasons(demo):
-    c = score_changes(demo, "2024Q2", "Sở Công Thương")
+    c = score_changes(demo, "2024Q2", "so cong thuong")
     assert one(c, component="online_services")["change_vs_previous_points"] == -3.03
     assert one(c, component="digitization")["change_vs_previous_points"] == 0.11
     total = one(c, component="total")
     assert total["previous_period"] == "2024Q1"
     assert pd.isna(total["change_vs_previous_points"])
     assert total["change_vs_previous_reason"] == "Quý I/2024 chưa công bố tổng điểm"
-    en = score_changes(demo, "2024Q2", "Sở Công Thương", lang="en")
+    en = score_changes(demo, "2024Q2", "so cong thuong", lang="en")
     assert one(en, component="total")["change_vs_previous_reason"] == "no Q1/2024 total published"
     # same period last year exists (illustrative 2023Q2), so that change is computed
     assert one(c, component="online_services")["last_year_period"] == "2023Q2"
 
 
 def test_filing_metric_changes_in_percentage_points_and_counts(demo):
-    f = filing_metric_changes(demo, "2024Q1", "Sở Công Thương")
+    f = filing_metric_changes(demo, "2024Q1", "so cong thuong")
     overdue = one(f, metric="overdue_filings_count", count_source="portal")
     assert overdue["value"] == 83 and overdue["value_unit"] == "count"
     assert pd.isna(overdue["change_vs_previous_pp"]) and pd.notna(overdue["change_vs_previous_count"])
     assert one(f, metric="overdue_filings_count", count_source="own")["value"] == 0
     online = one(f, metric="online_filing_rate_pct", count_source="own")
     assert online["value_unit"] == "pct" and pd.isna(online["change_vs_previous_count"])
-    q3 = one(filing_metric_changes(demo, "2023Q3", "Sở Công Thương"), metric="online_filing_rate_pct", count_source="own")
+    q3 = one(filing_metric_changes(demo, "2023Q3", "so cong thuong"), metric="online_filing_rate_pct", count_source="own")
     assert q3["value"] == 100.0 and q3["numerator_count"] == 9436
 
 
@@ -79,7 +79,7 @@ def test_rankings(demo):
 
 
 def test_grade_consistency_flags_without_overwriting(demo):
-    g = grade_consistency(demo, "2024Q2", "Sở Công Thương")
+    g = grade_consistency(demo, "2024Q2", "so cong thuong")
     row = one(g, period="2024Q2")
     assert row["computed_grade"] == "Trung bình" and row["reported_grade"] == "Trung bình"
     assert not row["grade_differs"] and row["total_minus_sum_points"] == 0
@@ -94,14 +94,14 @@ def test_portal_scores_are_reproduced(demo):
 
 
 def test_targets_met_and_missed(demo):
-    t = target_status(demo, unit="Sở Công Thương")
+    t = target_status(demo, unit_id="so cong thuong")
     q4 = t[(t["metric"] == "on_time_rate_pct") & (t["period"] == "2023Q4")]
     assert set(q4["count_source"]) == {"own", "portal"} and q4["met"].all()
     total = one(t, metric="total")
     assert total["met"] is False and total["measured_period"] == "2024Q4"
     unmeasured = one(t, metric="waiting_time_min")
     assert unmeasured["met"] is None and "thời gian chờ" in unmeasured["note"]
-    q2 = target_status(demo, "2024Q2", "Sở Công Thương")
+    q2 = target_status(demo, "2024Q2", "so cong thuong")
     assert set(q2["metric"]) == {"total", "digitization", "online_services"}
     assert one(q2, metric="total")["margin"] == -6.52
 

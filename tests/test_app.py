@@ -135,7 +135,7 @@ def test_components_page_ranks_the_unit_among_its_peers(app_env, demo_db):
     import duckdb
 
     from analytics.formatting import fmt_points
-    from analytics.rankings import unit_rankings
+    from analytics.analyses.rankings import unit_rankings
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
@@ -168,12 +168,12 @@ def test_why_low_lists_the_sub_indicators_and_simulates(app_env, demo_db):
 def test_targets_page_says_met_or_missed_with_the_source_document(app_env, demo_db):
     import duckdb
 
-    from analytics.plan_targets import target_status
+    from analytics.analyses.plan_targets import target_status
 
     app_env(demo_db)
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        expected = target_status(con, unit="Sở Công Thương")
+        expected = target_status(con, unit_id="so cong thuong")
     finally:
         con.close()
     expected = expected[expected["unit_id"] == "so cong thuong"]
@@ -302,7 +302,7 @@ def test_uploading_a_file_with_one_bad_row_loads_the_rest_after_confirmation(app
 
 def test_table_downloads_neutralise_formulas():
     from analytics.dashboard.widgets import Col, exported
-    from analytics.export import neutralised, table_xlsx
+    from analytics.brief.export import neutralised, table_xlsx
 
     df = pd.DataFrame({"unit": ["=HYPERLINK(\"x\")", "Sở Công Thương"], "score_points": [1.5, 63.48],
                        "illustrative": [True, False]})

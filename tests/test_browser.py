@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.dashboard.serve import browser_page, full_page_screenshot, running_app, wait_rendered
+from analytics.demo.serve import browser_page, full_page_screenshot, running_app, wait_rendered
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

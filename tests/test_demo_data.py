@@ -10,8 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import demo_data as dd
-from analytics.definition import fold, load_definition
+from analytics.demo import generator as dd
+from analytics.definition import load_definition
+from analytics.parsing import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"

@@ -3,7 +3,7 @@
 import re
 
 from analytics.cli import build_parser
-from analytics.commands import ANALYSIS_COMMANDS
+from analytics.cli import ANALYSIS_COMMANDS
 from analytics.definition import load_definition
 from conftest import ROOT
 

@@ -7,11 +7,13 @@ import unicodedata
 import duckdb
 import pandas as pd
 import pytest
+
+from analytics.units import UnitError, resolve_unit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.db import apply_schema, connect_read_only
-from analytics.explain import (
+from analytics.analyses.explain import (
     breakdown_records,
     component_breakdown,
     department_shortfall,
@@ -193,11 +195,13 @@ def test_component_breakdown_sums_the_recomputed_points_next_to_the_published_sc
     assert pd.isna(got["online_services"][0])
 
 
-def test_unit_matching_ignores_case_and_diacritics():
+def test_unit_text_becomes_an_id_ignoring_case_and_diacritics():
     con = small_unit()
-    assert len(subindicator_breakdown(con, unit="SO CONG THUONG")) == 19
-    assert len(subindicator_breakdown(con, unit="công thương")) == 19
-    assert subindicator_breakdown(con, unit="Sở Tư pháp").empty
+    for text in ("SO CONG THUONG", "công thương", UNIT):
+        unit_id = resolve_unit(con, text)
+        assert unit_id == UNIT and len(subindicator_breakdown(con, unit_id=unit_id)) == 19
+    with pytest.raises(UnitError, match="Sở Tư pháp"):
+        resolve_unit(con, "Sở Tư pháp")
 
 
 def test_portal_units_keep_the_published_points_next_to_the_recomputed_ones():
@@ -215,7 +219,7 @@ def test_portal_units_keep_the_published_points_next_to_the_recomputed_ones():
                       '"totalFeeDossierFormality": 0, "totalFeeFormality": 13}', **common)
     insert(con, "portal_metrics", group_key="satisfaction", code="PETITION_CLASSIFICATION_TTHC", numerator=0,
            denominator=0, max_points=0, **common)
-    df = subindicator_breakdown(con, "2026Q3", "phu tho")
+    df = subindicator_breakdown(con, "2026Q3", resolve_unit(con, "phu tho"))
     got = [(r.code, r.numerator, r.points, r.points_recomputed, r.max_points, r.points_at_stake, r.source)
            for r in df.itertuples()]
     assert got[0] == ("SO_HOA_GIAY_TO_GIAI_QUYET", 449, 1.41, 1.41, 4.0, 2.59, "portal")
@@ -240,15 +244,15 @@ def test_explain_json_records_keep_the_contract():
 
 def test_shortfall_pareto_on_a_few_rows():
     con = small_unit()
-    df = shortfall_pareto(con, "2024Q2", "Sở Công Thương", "SO_HOA_GIAY_TO_GIAI_QUYET")
+    df = shortfall_pareto(con, "2024Q2", "so cong thuong", "SO_HOA_GIAY_TO_GIAI_QUYET")
     got = [(r.rank, r.procedure_code, r.department, r.shortfall_filings, r.share_pct, r.cumulative_pct,
             r.in_first_80_pct) for r in df.itertuples()]
     assert got == [(1, "1.000001", QLTM, 36, 80.0, 80.0, True), (2, "1.000002", "Thanh tra Sở", 9, 20.0, 100.0, False)]
-    online = shortfall_pareto(con, "2024Q2", "Sở Công Thương", "ONLINE_FILING_SHARE")
+    online = shortfall_pareto(con, "2024Q2", "so cong thuong", "ONLINE_FILING_SHARE")
     # new filings − online: A 40 − 30, B 10 − 0; a tie is broken by procedure code
     assert list(zip(online["procedure_code"], online["shortfall_filings"])) == [("1.000001", 10), ("1.000002", 10)]
     with pytest.raises(ValueError, match="not counted per procedure"):
-        shortfall_pareto(con, "2024Q2", "Sở Công Thương", "ONLINE_PROCEDURES")
+        shortfall_pareto(con, "2024Q2", "so cong thuong", "ONLINE_PROCEDURES")
 
 
 @settings(max_examples=200, deadline=None)
@@ -311,7 +315,7 @@ def demo(demo_db):
 
 
 def test_demo_digitization_2024q2_is_recomputed_from_the_portal_counts(demo):
-    df = subindicator_breakdown(demo, "2024Q2", "Sở Công Thương", "digitization")
+    df = subindicator_breakdown(demo, "2024Q2", "so cong thuong", "digitization")
     got = {r.code: (r.numerator, r.denominator, r.rate_pct, r.points_recomputed, r.points_at_stake)
            for r in df.itertuples() if pd.notna(r.numerator)}
     assert got == {

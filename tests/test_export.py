@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics.dashboard.model import TILE_COLUMNS
-from analytics.export import BriefData, ExportError, Finding, brief_data, brief_workbook, one_pager
+from analytics.brief.tiles import TILE_COLUMNS
+from analytics.brief.export import BriefData, ExportError, Finding, brief_data, brief_workbook, one_pager
 
 
 @pytest.fixture(scope="module")

@@ -62,17 +62,17 @@ def test_dashboard_and_notebook_show_the_same_figures(demo_db):
     """One definition of every number: the Overview's tiles and notebook 01 both come from the analytics functions."""
     import re
 
-    from analytics.changes import score_changes
-    from analytics.dashboard.model import overview_tiles
+    from analytics.analyses.changes import score_changes
+    from analytics.brief.tiles import overview_tiles
     from analytics.db import connect_read_only
-    from analytics.gaps import component_gaps
-    from analytics.scores import unit_scores
+    from analytics.analyses.gaps import component_gaps
+    from analytics.analyses.scores import unit_scores
 
     printed = run_notebook(ROOT / "notebooks" / "01-quarter-review.ipynb", demo_db)
     notebook_total = float(re.search(r"QUARTER_TOTAL=([\d.]+)", printed).group(1))
     notebook_change = float(re.search(r"ONLINE_CHANGE=(-?[\d.]+)", printed).group(1))
     con = connect_read_only(demo_db)
-    tiles = overview_tiles(unit_scores(con), score_changes(con), component_gaps(con, "2024Q2", "Sở Công Thương"),
+    tiles = overview_tiles(unit_scores(con), score_changes(con), component_gaps(con, "2024Q2", "so cong thuong"),
                            "so cong thuong", "2024Q2").set_index("component")
     con.close()
     assert tiles.loc["total", "score_points"] == notebook_total == 63.48

@@ -6,7 +6,8 @@ import pytest
 
 from analytics.ingest.filings import count_source_from_text, unit_from_title
 from analytics.ingest.index_table import unit_level_from_text
-from analytics.parsing import NumberError, header_key, match_header, parse_count, parse_number, unit_key
+from analytics.ingest.headers import match_header
+from analytics.parsing import NumberError, header_key, parse_count, parse_number, unit_key
 from analytics.periods import parse_period, period_label, period_sort_key, previous_period, same_period_last_year
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.audit import deadline_mismatches
-from analytics.reconcile import own_vs_portal, reconciliation_summary
+from analytics.analyses.audit import deadline_mismatches
+from analytics.analyses.reconcile import own_vs_portal, reconciliation_summary
 from test_explain import catalog, filing, memory_db, rows
 
 PROMOTION_NOTICE = "2.000304"  # Thông báo hoạt động khuyến mại
@@ -163,19 +163,19 @@ def test_demo_2024q1_overdue_own_0_vs_portal_83(demo):
 
 
 def test_demo_2023q3_own_records_say_every_filing_was_online(demo):
-    summary = reconciliation_summary(demo, "2023Q3", "Sở Công Thương").set_index("measure")
+    summary = reconciliation_summary(demo, "2023Q3", "so cong thuong").set_index("measure")
     assert summary.loc["filings", "own_count"] == 9436 and summary.loc["online_filings", "own_count"] == 9436
     assert summary.loc["online_filings", "portal_count"] == 2287
 
 
 def test_demo_promotion_notices_top_the_online_difference_every_quarter(demo):
-    df = own_vs_portal(demo, unit="so cong thuong", measure="online_filings")
+    df = own_vs_portal(demo, unit_id="so cong thuong", measure="online_filings")
     top = df[df["difference_rank"] <= 2]
     assert top["period"].nunique() == 10
     for _, two in top.groupby("period"):
         assert two["procedure_code"].tolist() == [PROMOTION_NOTICE, PROMOTION_CHANGE_NOTICE]
         assert (two["difference_count"] < 0).all()  # the portal counts them as in person
-    summary = reconciliation_summary(demo, unit="so cong thuong")
+    summary = reconciliation_summary(demo, unit_id="so cong thuong")
     online = summary[summary["measure"] == "online_filings"]
     assert set(online["largest_difference_procedure"]) == {"Thông báo hoạt động khuyến mại"}
     assert set(online["procedures_differing_count"]) == {2}

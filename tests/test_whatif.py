@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+
+from analytics.units import resolve_unit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.definition import load_definition
-from analytics.explain import subindicator_counts
+from analytics.analyses.explain import subindicator_counts
 from analytics.scoring import subindicator_points
-from analytics.whatif import (
+from analytics.analyses.whatif import (
     _smallest_extra,
     apply_change,
     points_at_stake,
@@ -45,7 +47,7 @@ def thousand_filings() -> object:
 # --- what would it take ---------------------------------------------------------------------------------
 
 def test_fewest_filings_for_one_point_follow_the_portal_rounding():
-    df = what_would_it_take(thousand_filings(), "2024Q2", "Sở Công Thương", "digitization", gain_points=1)
+    df = what_would_it_take(thousand_filings(), "2024Q2", UNIT, "digitization", gain_points=1)
     got = {r.code: (r.extra_filings, r.new_points, r.gain_points, r.reachable) for r in df.itertuples()}
     # 4·249/1000 = 0.996 → 1.00 (rounded as the portal rounds), 4·248/1000 = 0.992 → 0.99
     assert got["SO_HOA_GIAY_TO_GIAI_QUYET"] == (249, 1.0, 1.0, True)
@@ -132,7 +134,7 @@ def test_simulate_moves_the_published_scores_by_the_recomputed_change():
     con = small_unit()
     con.execute("DELETE FROM index_scores")
     publish(con, "2024Q2", PUBLISHED_2024Q2)
-    df = simulate(con, "2024Q2", "Sở Công Thương", {"1.000001": {"digitized": 100, "on_time": 10},
+    df = simulate(con, "2024Q2", UNIT, {"1.000001": {"digitized": 100, "on_time": 10},
                                                      "Thủ tục B": {"paid_online": 2}})
     changes = df[df["level"] == "change"]
     assert list(zip(changes["procedure_code"], changes["action"], changes["requested_count"], changes["applied_count"])) == [
@@ -152,9 +154,9 @@ def test_simulate_moves_the_published_scores_by_the_recomputed_change():
     assert (total.points_before, total.points_after, total.change_points) == (63.48, 67.76, 4.28)
     assert (total.grade_before, total.grade_after) == ("Trung bình", "Trung bình")
     with pytest.raises(ValueError, match="no procedure"):
-        simulate(con, "2024Q2", "Sở Công Thương", {"9.999999": {"digitized": 1}})
+        simulate(con, "2024Q2", UNIT, {"9.999999": {"digitized": 1}})
     with pytest.raises(ValueError, match="unknown change"):
-        simulate(con, "2024Q2", "Sở Công Thương", {"1.000001": {"teleported": 1}})
+        simulate(con, "2024Q2", UNIT, {"1.000001": {"teleported": 1}})
 
 
 # --- the demo database ----------------------------------------------------------------------------------
@@ -230,13 +232,12 @@ def test_demo_whatif_for_every_period_leaves_out_unknown_targets(demo):
     assert one.drop(columns="target_gain_points").equals(
         what_would_it_take(demo, "2024Q2", "so cong thuong", "digitization", gain_points=1).drop(columns="target_gain_points"))
     assert set(one["target_gain_points"]) == {1.0}
-    # an exact name picks that unit only; a part of a name picks every unit containing it
-    # (among the candidates: in 2026Q3 only Phú Thọ's department has counts, and its name contains the text)
-    assert set(what_would_it_take_all(demo, "2026Q3", "Sở Công Thương", "timeliness", to_next_grade=True)["unit_id"]) == {
+    # Phú Thọ's department has portal counts in 2026Q3; Đồng Nai's has none then
+    phu_tho = resolve_unit(demo, "Sở Công Thương - Tỉnh Phú Thọ")
+    assert set(what_would_it_take_all(demo, "2026Q3", phu_tho, "timeliness", to_next_grade=True)["unit_id"]) == {
         "portal:H44.07"}
-    both = what_would_it_take_all(demo, None, "công thương", "timeliness", to_next_grade=True)
-    assert set(both["unit_id"]) == {UNIT, "portal:H44.07"}  # Đồng Nai's (filing counts) and Phú Thọ's (portal counts)
-    every = what_would_it_take_all(demo, None, "Sở Công Thương", "timeliness", to_next_grade=True)
+    assert what_would_it_take_all(demo, "2026Q3", UNIT, "timeliness", to_next_grade=True).empty
+    every = what_would_it_take_all(demo, None, resolve_unit(demo, "Sở Công Thương"), "timeliness", to_next_grade=True)
     assert set(every["unit_id"]) == {UNIT}
     periods = set(every.loc[every["unit_id"] == UNIT, "period"])
     assert "2024Q1" not in periods  # its total was not published: the next grade is unknown

@@ -10,8 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.dashboard import data
-from analytics.dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from analytics.dashboard.text import t
+from analytics.i18n import LANGUAGE_NAMES, LANGUAGES
 from analytics.periods import period_label
+from analytics.units import UnitError, match_unit
 
 HOME_UNIT = "Sở Công Thương"  # the department this product is for: the default unit
 
@@ -61,10 +63,12 @@ def _pickers(lang: str) -> None:
     ids = units["unit_id"].tolist()
     names = dict(zip(units["unit_id"], units["unit"]))
     if st.session_state.get("sel_unit") not in ids:
-        home = units.loc[units["unit"] == HOME_UNIT, "unit_id"]
-        st.session_state["sel_unit"] = home.iloc[0] if len(home) else ids[0]
+        try:
+            st.session_state["sel_unit"] = match_unit(units, HOME_UNIT)
+        except UnitError:
+            st.session_state["sel_unit"] = ids[0]
     st.selectbox(t("side.unit"), ids, key="sel_unit", format_func=lambda u: names.get(u, u), help=t("side.unit_help"))
-    from analytics.dashboard.model import unit_periods
+    from analytics.brief.tiles import unit_periods
 
     periods = unit_periods(data.unit_periods(), st.session_state["sel_unit"])
     if st.session_state.get("sel_period") not in periods:

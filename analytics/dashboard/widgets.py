@@ -7,15 +7,15 @@ downloads carry the numbers themselves, the same headers and an "Illustrative" c
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from analytics.dashboard import data
-from analytics.dashboard.i18n import t, translate
+from analytics import settings
+from analytics.dashboard.text import t
+from analytics.i18n import translate
 from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
 from analytics.periods import PeriodError, period_label
 
@@ -52,10 +52,8 @@ def section(title: str | None = None, caption: str | None = None):
         st.caption(caption)
     try:
         yield
-    except data.NotAvailable:
-        st.info(t("common.not_available"), icon=":material/construction:")
     except Exception as exc:  # one failing analysis must not take the page down
-        if os.environ.get("ANALYTICS_DASHBOARD_DEBUG"):
+        if settings.dashboard_debug():
             raise
         st.warning(t("common.failed", error=type(exc).__name__), icon=":material/error:")
         with st.expander("…"):
@@ -64,7 +62,7 @@ def section(title: str | None = None, caption: str | None = None):
 
 def level_label(level) -> str:
     """A unit level (department, district, commune, province) as shown."""
-    from analytics.dashboard.i18n import TEXT
+    from analytics.i18n import TEXT
 
     return t(f"level.{level}") if f"level.{level}" in TEXT else (str(level) if present(level) else t("level.other"))
 
@@ -243,7 +241,7 @@ def _fmt(v, kind: str, lang: str):
 
 
 def _keys():
-    from analytics.dashboard.i18n import TEXT
+    from analytics.i18n import TEXT
 
     return TEXT
 
@@ -289,7 +287,7 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
 
 def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
     """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both)."""
-    from analytics.export import neutralised, table_xlsx
+    from analytics.brief.export import neutralised, table_xlsx
 
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
     row = st.container(horizontal=True)

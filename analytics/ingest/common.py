@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.definition import fold
-from analytics.messages import IngestError, msg
+from analytics.parsing import fold
+from analytics.i18n import msg
+from analytics.ingest.errors import IngestError
 from analytics.periods import PeriodError, parse_period, quarter_dates, validate_period_key
 
 KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog")

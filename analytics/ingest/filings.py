@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.definition import fold
+from analytics.parsing import fold
 from analytics.ingest.common import Options, Parsed, decide_period, detect_illustrative, default_origin, period_slips, reject
 from analytics.ingest.sheets import cell, find_table
-from analytics.messages import IngestError, msg
+from analytics.i18n import msg
+from analytics.ingest.errors import IngestError
 from analytics.parsing import NumberError, is_blank, nfc, parse_count, parse_number
 from analytics.periods import parse_period
 
@@ -140,7 +141,7 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
     df["_raw"] = [body[i - table.first_data_row - 1] for i in df["_raw_index"]]
     df = df.drop(columns=["_raw_index"])
 
-    from analytics.validation import filing_failures
+    from analytics.ingest.validation import filing_failures
 
     check = df[["period", "row_number", *COUNT_FIELDS]].copy()
     for f in COUNT_FIELDS:

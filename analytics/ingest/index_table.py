@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.definition import fold, load_definition
+from analytics.definition import load_definition
+
+from analytics.parsing import fold
 from analytics.ingest.common import Options, Parsed, decide_period, detect_illustrative, default_origin, period_slips, reject
 from analytics.ingest.sheets import Table, cell, find_table, row_is_blank
-from analytics.messages import IngestError, msg
+from analytics.i18n import msg
+from analytics.ingest.errors import IngestError
 from analytics.parsing import NumberError, is_blank, nfc, parse_number, unit_key
 from analytics.periods import PeriodError, parse_period
 
@@ -142,7 +145,7 @@ def parse_index_table(path: Path, sheets, options: Options, display: str) -> Par
     if options.source_document:
         wide["source_document"] = wide["source_document"].fillna(options.source_document)
 
-    from analytics.validation import index_failures
+    from analytics.ingest.validation import index_failures
 
     failures = index_failures(wide, components)
     failed_rows = set()

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import db as dbmod
-from analytics.definition import fold
+from analytics.parsing import fold
 from analytics.ingest.common import KINDS, Options, Parsed
 from analytics.ingest.sheets import find_table, read_sheets
-from analytics.messages import IngestError, msg
+from analytics.i18n import msg
+from analytics.ingest.errors import IngestError
 from analytics.parsing import unit_key
 from analytics.periods import period_sort_key
 

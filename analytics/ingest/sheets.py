@@ -12,8 +12,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics.messages import IngestError
-from analytics.parsing import is_blank, match_header, nfc
+from analytics.ingest.errors import IngestError
+from analytics.ingest.headers import match_header
+from analytics.parsing import is_blank, nfc
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 MAX_HEADER_SCAN_ROWS = 40

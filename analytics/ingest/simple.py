@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.definition import fold, load_definition
+from analytics.definition import load_definition
+
+from analytics.parsing import fold
 from analytics.ingest.common import Options, Parsed, default_origin, detect_illustrative, reject
 from analytics.ingest.index_table import unit_level_from_text
 from analytics.ingest.sheets import cell, find_table, row_is_blank
-from analytics.messages import IngestError, msg
+from analytics.i18n import msg
+from analytics.ingest.errors import IngestError
 from analytics.parsing import NumberError, is_blank, nfc, parse_number, unit_key
 from analytics.periods import PeriodError, parse_period, validate_period_key
 

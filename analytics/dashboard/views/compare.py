@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.dashboard import charts, data, frame
-from analytics.dashboard.i18n import t
-from analytics.dashboard.model import component_order
+from analytics import charts
+from analytics.dashboard import data, frame
+from analytics.dashboard.text import t
+from analytics.brief.tiles import component_order
 from analytics.dashboard.widgets import Col, chart_and_table, level_label, section
 from analytics.definition import load_definition
 from analytics.periods import period_label

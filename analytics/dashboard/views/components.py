@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.dashboard import charts, data, frame
-from analytics.dashboard.i18n import t
-from analytics.dashboard.model import history
+from analytics import charts
+from analytics.analyses.explain import subindicator_breakdown
+from analytics.dashboard import data, frame
+from analytics.dashboard.text import t
+from analytics.brief.tiles import history
 from analytics.dashboard.widgets import (Col, chart_and_table, illustrative_badge, level_label, pick_component, present,
                                          safe_text, section)
 from analytics.definition import load_definition
@@ -68,7 +70,7 @@ def render() -> None:
                         illustrative_badge()
 
     with section(t("cp.subindicators"), t("cp.subindicators_caption")):
-        subs = data.call("subindicator_breakdown", period=period, unit=unit, component=comp, lang=lang)
+        subs = data.call(subindicator_breakdown, period=period, unit_id=unit_id, component=comp, lang=lang)
         subs = subs[subs["unit_id"] == unit_id] if "unit_id" in subs else subs
         if subs.empty:
             st.info(t("cp.no_subindicators"), icon=":material/info:")

@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.analyses.inventory import freshness, illustrative_files, illustrative_rows, ingest_log, rejects
 from analytics.dashboard import data, frame
-from analytics.dashboard.i18n import t, translate
+from analytics.dashboard.text import t
+from analytics.i18n import translate
 from analytics.dashboard.widgets import Col, safe_text, section, table
 
 KINDS = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
@@ -55,21 +57,21 @@ def render() -> None:
         return
     lang = frame.language()
     with section(t("dt.freshness"), t("dt.freshness_caption")):
-        fresh = data.call("freshness").merge(data.call("illustrative_rows"), on="kind", how="left")
+        fresh = data.call(freshness).merge(data.call(illustrative_rows), on="kind", how="left")
         fresh["illustrative_text"] = [
             "" if not n or pd.isna(n) else t("dt.all_illustrative") if n == total else t("dt.part_illustrative", n=int(n), total=int(total))
             for n, total in zip(fresh["illustrative_rows"], fresh["rows"])]
         table(fresh, FRESH_COLS, lang, key="freshness", title=t("dt.freshness"))
     with section(t("dt.illustrative_title"), t("dt.illustrative_caption")):
-        files = data.call("illustrative_files")
+        files = data.call(illustrative_files)
         if files.empty:
             st.caption(t("dt.illustrative_none"))
         else:
             table(files, ILL_COLS, lang, key="illustrative-files", title=t("dt.illustrative_title"), height=260)
     with section(t("dt.log"), t("dt.log_caption")):
-        table(data.call("ingest_log"), LOG_COLS, lang, key="ingest-log", title=t("dt.log"), height=320)
+        table(data.call(ingest_log), LOG_COLS, lang, key="ingest-log", title=t("dt.log"), height=320)
     with section(t("dt.rejects")):
-        rej = data.call("rejects")
+        rej = data.call(rejects)
         if rej.empty:
             st.caption(t("dt.no_rejects"))
         else:
@@ -168,7 +170,7 @@ def _period_labels(periods: list[str], lang: str) -> list[str]:
 def _preview(path: Path, options):
     """(rows, rejects, kind, periods, notes, sample) of a file as the pipeline reads it, or its error message."""
     from analytics.ingest.pipeline import parse_file
-    from analytics.messages import IngestError
+    from analytics.ingest.errors import IngestError
 
     key = ("dt_preview", str(path), repr(options))
     cached = st.session_state.get("_dt_preview")

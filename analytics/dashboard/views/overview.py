@@ -6,9 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.dashboard import charts, data, frame
-from analytics.dashboard.i18n import t
-from analytics.dashboard.model import history, overview_tiles
+from analytics import charts
+from analytics.analyses.changes import filing_metric_changes
+from analytics.brief.findings import meeting_brief
+from analytics.analyses.inventory import data_date, source_files
+from analytics.dashboard import data, frame
+from analytics.dashboard.text import t
+from analytics.brief.tiles import history, overview_tiles
 from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, rate_tile, safe_text,
                                          score_tile, section)
 
@@ -34,7 +38,7 @@ def render() -> None:
         except Exception:
             changes = None
         try:
-            gaps = data.gaps(period, unit, lang)
+            gaps = data.gaps(period, unit_id, lang)
         except Exception:
             gaps = None
     tiles = overview_tiles(scores, changes, gaps, unit_id, period)
@@ -78,7 +82,7 @@ def render() -> None:
             chart_and_table(fig, h, HISTORY_COLS, lang, key="overview-history", title=f"{t('ov.history_chart')} — {unit}")
 
     with section(t("tile.rates_title"), t("tile.rates_caption")):
-        rates = data.call("filing_metric_changes", lang=lang)
+        rates = data.call(filing_metric_changes, lang=lang)
         r = rates[(rates["unit_id"] == unit_id) & (rates["period"] == period) & (rates["count_source"] == "portal")]
         r = r.set_index("metric").reindex([m for m in RATE_METRICS if m in set(r["metric"])]).reset_index()
         if r.empty:
@@ -90,7 +94,7 @@ def render() -> None:
                     rate_tile(rec, lang)
 
     with section(t("ov.brief")):
-        findings = data.call("meeting_brief", period, unit, lang=lang)
+        findings = data.call(meeting_brief, period, unit_id, lang=lang)
         if not findings:
             st.caption(t("ov.brief_empty"))
         for f in findings:
@@ -103,14 +107,14 @@ def render() -> None:
 
 def _outlook(unit_id: str, unit: str, period: str, lang: str) -> pd.DataFrame | None:
     try:
-        o = data.outlook(period, unit, lang)
+        o = data.outlook(period, unit_id, lang)
     except Exception:
         return None
     return o[(o["unit_id"] == unit_id) & (o["period"] == period)]
 
 
 def _export_block(unit_id: str, unit: str, period: str, lang: str, tiles: pd.DataFrame) -> None:
-    from analytics import export
+    from analytics.brief import export
 
     with st.container(border=True):
         st.markdown(f"**{t('ov.export')}**")
@@ -118,13 +122,13 @@ def _export_block(unit_id: str, unit: str, period: str, lang: str, tiles: pd.Dat
 
         def brief() -> export.BriefData:
             try:
-                found = data.call("meeting_brief", period, unit, lang=lang)
+                found = data.call(meeting_brief, period, unit_id, lang=lang)
             except Exception:
                 found = []
             findings = [export.Finding(f.text, bool(getattr(f, "illustrative", False))) for f in found]
             return export.BriefData(unit=unit, unit_id=unit_id, period=period, period_label=_label(period, lang),
                                     lang=lang, tiles=tiles, findings=findings,
-                                    sources=data.call("source_files", unit_id, period), data_date=data.call("data_date"))
+                                    sources=data.call(source_files, unit_id, period), data_date=data.call(data_date))
 
         stem = f"bao-cao-hop-{unit_id.replace(' ', '-')}-{period}"
         st.download_button(t("ov.export_xlsx"), data=lambda: export.brief_workbook(brief()), file_name=f"{stem}.xlsx",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.dashboard import charts, data, frame
-from analytics.dashboard.i18n import t, translate
+from analytics import charts
+from analytics.analyses.plan_targets import target_status
+from analytics.dashboard import data, frame
+from analytics.dashboard.text import t
+from analytics.i18n import translate
 from analytics.dashboard.widgets import Col, chart_and_table, present, section, table
 from analytics.formatting import fmt_number, fmt_pct, fmt_points
 from analytics.periods import period_label
@@ -27,7 +30,7 @@ def render() -> None:
     only = st.toggle(t("tg.only_period") + f" ({period_label(period, lang)})", key="tg_only_period")
     with section():
         with st.spinner(t("common.loading")):
-            df = data.call("target_status", period if only else None, None, lang=lang)
+            df = data.call(target_status, period if only else None, unit_id, lang=lang)
         df = df[df["unit_id"] == unit_id] if "unit_id" in df else df
         if df.empty:
             st.info(t("tg.none"), icon=":material/flag:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.scores import unit_scores
+from analytics.analyses.scores import unit_scores
 
 COMPONENT_TARGETS_SQL = """
 SELECT t.year, t.period, t.unit_id, t.metric AS component, t.comparator, t.target_value, t.target_grade,
@@ -45,14 +45,14 @@ def applicable_targets(keys: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFram
     return m[cols]
 
 
-def component_gaps(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def component_gaps(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (period, unit, component incl. total): score, max, gap to max, target, gap to target, share of lost points.
 
     ``share_of_lost_points_pct`` is the component's gap as a share of all points the unit lost in the period;
     ``gap_to_target_points`` is positive when the score falls short of a floor target.
     """
     d = load_definition()
-    scores = unit_scores(con, period=period, unit=unit, lang=lang)
+    scores = unit_scores(con, period=period, unit_id=unit_id, lang=lang)
     targets = component_targets(con)
     out = scores.rename(columns={"gap_to_max": "gap_to_max_points"}).copy()
     comp = out["component"] != "total"
@@ -72,11 +72,11 @@ def component_gaps(con, period: str | None = None, unit: str | None = None, lang
     return out[cols].reset_index(drop=True)
 
 
-def grade_outlook(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def grade_outlook(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (period, unit, component): the total, its grade, points to the next grade, and whether this
     component's gap alone could supply them (components sorted by gap, largest first)."""
     d = load_definition()
-    gaps = component_gaps(con, period=period, unit=unit, lang=lang)
+    gaps = component_gaps(con, period=period, unit_id=unit_id, lang=lang)
     totals = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
     totals = totals[["period", "unit_id", "unit", "score_points", "illustrative"]].rename(
         columns={"score_points": "total_points"})

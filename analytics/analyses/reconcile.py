@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.explain import ensure_models
+from analytics.analyses.explain import ensure_models
 from analytics.periods import period_sort_key
-from analytics.scores import unit_matches
 
 MEASURES = ("filings", "online_filings", "overdue_filings")
 MEASURE_LABELS = {
@@ -47,13 +46,13 @@ def _sorted(df: pd.DataFrame, rank_column: str | None) -> pd.DataFrame:
     return df.sort_values(keys).drop(columns=["_p", "_m"]).reset_index(drop=True)
 
 
-def own_vs_portal(con, period: str | None = None, unit: str | None = None, lang: str = "vi", *,
+def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi", *,
                   measure: str | None = None) -> pd.DataFrame:
     """Per (period, unit, procedure, measure): own and portal counts and their difference, largest |difference| first.
 
     ``difference_count`` = portal − own (null when one source has no row for the procedure);
     ``difference_rank`` = 1 for the largest absolute difference within (period, unit, measure).
-    ``unit`` matches as ``analytics.scores.unit_matches``; ``measure`` is one of MEASURES.
+    ``unit_id`` None: every unit; ``measure`` is one of MEASURES.
     """
     if measure is not None and measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of {', '.join(MEASURES)}")
@@ -64,8 +63,8 @@ def own_vs_portal(con, period: str | None = None, unit: str | None = None, lang:
         LEFT JOIN units AS u USING (unit_id)
         WHERE (CAST(? AS VARCHAR) IS NULL OR r.period = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR r.measure = ?)
-    """, [period, period, measure, measure]).df()
-    df = df[unit_matches(df["unit"], unit)]
+          AND (CAST(? AS VARCHAR) IS NULL OR r.unit_id = ?)
+    """, [period, period, measure, measure, unit_id, unit_id]).df()
     if df.empty:
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
     df = df.copy()
@@ -82,14 +81,14 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def reconciliation_summary(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def reconciliation_summary(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (period, unit, measure): own and portal totals, their difference, and the procedure that differs most.
 
     ``largest_difference_share_pct`` is that procedure's share of the sum of absolute differences;
     ``procedures_differing_count`` counts procedures whose counts differ or that one source does not count.
     Totals are null when a source has an unknown count for some procedure (never a partial sum).
     """
-    detail = own_vs_portal(con, period, unit, lang)
+    detail = own_vs_portal(con, period, unit_id, lang)
     if detail.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     rows = []

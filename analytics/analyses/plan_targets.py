@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.measures import filing_totals
+from analytics.analyses.measures import filing_totals
 from analytics.periods import period_kind, period_label, period_sort_key
-from analytics.scores import unit_matches, unit_scores
+from analytics.analyses.scores import unit_scores
 
 TARGETS_SQL = """
 SELECT t.*, u.display_name AS unit
@@ -49,7 +49,7 @@ def _periods_of(target: dict, available: list[str]) -> list[str]:
     return [p for p in available if period_kind(p) == "quarter" and int(p[:4]) == year]
 
 
-def target_status(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def target_status(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """One row per (target, count source where it applies): target, measured value, met, margin, source document.
 
     ``margin`` is measured − target for a floor and target − measured for a ceiling: negative means missed.
@@ -59,9 +59,10 @@ def target_status(con, period: str | None = None, unit: str | None = None, lang:
     targets = con.execute(TARGETS_SQL).df()
     if targets.empty:
         return pd.DataFrame()
-    targets = targets[unit_matches(targets["unit"].fillna(""), unit) | targets["unit"].isna()]
-    totals = filing_totals(con)
-    scores = unit_scores(con, lang=lang)
+    if unit_id is not None:
+        targets = targets[targets["unit_id"].isna() | (targets["unit_id"] == unit_id)]
+    totals = filing_totals(con, unit_id=unit_id)
+    scores = unit_scores(con, unit_id=unit_id, lang=lang)
     rows = []
     for t in targets.to_dict("records"):
         metric = t["metric"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.scores import unit_matches
 
 TOTALS_SQL = """
 WITH totals AS (
@@ -28,16 +27,14 @@ SELECT t.period, t.unit_id, u.display_name AS unit, t.total_points, p.sum_compon
 FROM totals AS t
 INNER JOIN units AS u USING (unit_id)
 LEFT JOIN parts AS p USING (period, unit_id)
+WHERE (CAST(? AS VARCHAR) IS NULL OR t.period = ?) AND (CAST(? AS VARCHAR) IS NULL OR t.unit_id = ?)
 """
 
 
-def grade_consistency(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def grade_consistency(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (period, unit) with a published total: total vs sum of components, computed vs reported grade."""
     d = load_definition()
-    df = con.execute(TOTALS_SQL).df()
-    if period:
-        df = df[df["period"] == period]
-    df = df[unit_matches(df["unit"], unit)].copy()
+    df = con.execute(TOTALS_SQL, [period, period, unit_id, unit_id]).df()
     df["total_minus_sum_points"] = (df["total_points"] - df["sum_components_points"]).round(2)
     df["computed_grade"] = [None if pd.isna(t) else d.grade_for(t).label(lang) for t in df["total_points"]]
     reported = [d.grade_by_label(g) if isinstance(g, str) else None for g in df["reported_grade"]]

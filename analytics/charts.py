@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.dashboard.i18n import translate as tr
+from analytics.i18n import translate as tr
 from analytics.definition import load_definition
 from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points
 

@@ -1,11 +1,13 @@
-"""Every text the dashboard shows, in Vietnamese (default) and English: one key, two strings.
+"""Every text the product shows, in Vietnamese (default) and English: one key, two strings, one resolver.
 
-Data (unit names, component labels from the index definition, findings) is translated where it is made;
-this table holds the interface itself. ``translate`` is plain Python (used by charts and exports);
-``t`` reads the language the person chose in the running app.
+``tr(key, lang, **params)`` is plain Python, used by the command line, ingestion, the brief, the charts and
+the dashboard (which adds ``t``, reading the language the person chose). Analyses return keys and numbers;
+labels are looked up here, at the edge where text is shown.
 """
 
 from __future__ import annotations
+
+from analytics.settings import language as current_lang
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -61,8 +63,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "common.table": ("Bảng số liệu", "Table"),
     "common.download_csv": ("Tải CSV", "Download CSV"),
     "common.download_xlsx": ("Tải Excel", "Download Excel"),
-    "common.not_available": ("Phân tích này chưa sẵn sàng trong phiên bản hiện tại.",
-                             "This analysis is not available in this version yet."),
     "common.failed": ("Không tính được phần này: {error}", "Could not compute this part: {error}"),
     "common.no_rows": ("Không có số liệu cho lựa chọn này.", "No data for this selection."),
     "common.source": ("Nguồn: {source}", "Source: {source}"),
@@ -404,29 +404,95 @@ TEXT: dict[str, tuple[str, str]] = {
     "xl.sheet_sources": ("Nguon so lieu", "Sources"),
     "xl.one_pager_title": ("{unit} — {period}", "{unit}, {period}"),
     "xl.one_pager_total": ("Tổng điểm {total}/100 — {grade}", "Total {total}/100 — {grade}"),
+    # --- command line and ingestion messages ---------------------------------------------------------------
+    # key: (vi, en)
+    "where": ("Tệp {file}", "File {file}"),
+    "where_sheet": (", trang tính “{sheet}”", ", sheet “{sheet}”"),
+    "where_row": (", dòng {row}", ", row {row}"),
+    "where_column": (", cột “{column}”", ", column “{column}”"),
+    "fix": ("Cách sửa: {hint}", "How to fix: {hint}"),
+    "file_missing": ("không tìm thấy tệp", "file not found"),
+    "file_missing_hint": ("kiểm tra lại đường dẫn", "check the path"),
+    "unreadable": ("không đọc được tệp ({detail})", "cannot read the file ({detail})"),
+    "unreadable_hint": ("mở tệp bằng Excel, lưu lại dạng .xlsx hoặc .csv (UTF-8) rồi nạp lại",
+                        "open it in Excel, save as .xlsx or UTF-8 .csv and load it again"),
+    "unknown_kind": ("không nhận ra loại dữ liệu (bảng kết quả chỉ số, dữ liệu Cổng DVCQG, số liệu hồ sơ, danh mục đơn vị, chỉ tiêu)",
+                     "cannot tell what kind of data this is (index results, portal data, filing counts, crosswalk, targets)"),
+    "unknown_kind_hint": ("chỉ rõ bằng --kind index|portal|filings|crosswalk|targets|catalog, hoặc dùng mẫu trong data/raw/templates/",
+                          "pass --kind index|portal|filings|crosswalk|targets|catalog, or use a template from data/raw/templates/"),
+    "wrong_kind": ("tệp không phải là {expected}: {detail}", "the file is not {expected}: {detail}"),
+    "no_table": ("không tìm thấy bảng có cột {columns} ở trang tính nào", "no sheet has a table with the columns {columns}"),
+    "no_table_hint": ("hàng tiêu đề phải có tên các cột này (xem mẫu trong data/raw/templates/)",
+                      "the header row must name these columns (see the templates in data/raw/templates/)"),
+    "empty_sheet": ("trang tính không có dòng dữ liệu nào", "the sheet has no data rows"),
+    "empty_sheet_hint": ("kiểm tra tệp có đúng là bản đầy đủ", "check that this is the complete file"),
+    "missing_columns": ("thiếu cột {columns}", "missing column(s) {columns}"),
+    "missing_columns_hint": ("thêm cột với đúng tên tiêu đề (ví dụ “{example}”)", "add the column with its header (e.g. “{example}”)"),
+    "no_period": ("không xác định được kỳ báo cáo (không có ở tiêu đề, cột Kỳ hay tên tệp)",
+                  "cannot tell the period (not in the title, a period column or the file name)"),
+    "no_period_hint": ("ghi kỳ vào tiêu đề (ví dụ “QUÝ II/2024”) hoặc chạy lại với --period 2024Q2",
+                       "write the period in the title (e.g. “QUÝ II/2024”) or run again with --period 2024Q2"),
+    "period_conflict": ("các nguồn ghi kỳ khác nhau: {detail}", "the period sources disagree: {detail}"),
+    "period_conflict_hint": ("sửa tiêu đề/tên tệp cho đúng kỳ, hoặc chỉ rõ --period nếu chắc chắn",
+                             "correct the title or file name, or state --period if you are sure"),
+    "bad_period": ("“{value}” không phải là kỳ hợp lệ", "“{value}” is not a valid period"),
+    "bad_period_hint": ("dùng dạng 2024Q2, “Quý II/2024” hoặc “Q2/2024”", "use 2024Q2, “Quý II/2024” or “Q2/2024”"),
+    "not_a_number": ("“{value}” không phải là số", "“{value}” is not a number"),
+    "not_a_count": ("“{value}” không phải là số nguyên", "“{value}” is not a whole number"),
+    "above_max": ("điểm {value} vượt điểm tối đa {max}", "score {value} is above the maximum {max}"),
+    "negative": ("giá trị {value} âm", "value {value} is negative"),
+    "total_mismatch": ("tổng điểm {value} khác tổng các thành phần {expected}", "total {value} differs from the sum of components {expected}"),
+    "grade_mismatch": ("xếp loại “{value}” khác xếp loại theo tổng điểm “{expected}”", "grade “{value}” differs from the grade the total earns, “{expected}”"),
+    "unknown_grade": ("“{value}” không phải là xếp loại", "“{value}” is not a grade"),
+    "duplicate_row": ("trùng dòng cùng kỳ, đơn vị, thành phần (dòng {other})", "duplicate of row {other} (same period, unit, component)"),
+    "invariant": ("số liệu không khớp: {detail}", "counts do not add up: {detail}"),
+    "part_exceeds": ("{part} ({value}) lớn hơn {whole} ({expected})", "{part} ({value}) exceeds {whole} ({expected})"),
+    "rate_mismatch": ("tỷ lệ {value} % không khớp với số liệu ({expected} %)", "rate {value} % does not match the counts ({expected} %)"),
+    "missing_unit": ("thiếu tên đơn vị", "unit name missing"),
+    "missing_value": ("thiếu giá trị", "value missing"),
+    "bad_comparator": ("“{value}” không phải là phép so sánh (≥, ≤, =)", "“{value}” is not a comparator (>=, <=, =)"),
+    "portal_format": ("dữ liệu Cổng DVCQG không đúng cấu trúc: {detail}", "portal data has an unexpected structure: {detail}"),
+    "db_locked": ("cơ sở dữ liệu đang được ghi bởi tiến trình khác", "the database is being written by another process"),
+    "db_locked_hint": ("đợi lần nạp kia xong rồi chạy lại", "wait for the other load to finish and run again"),
+    "no_db": ("chưa có cơ sở dữ liệu {db}", "no database at {db}"),
+    "no_db_hint": ("nạp dữ liệu: make demo-db, hoặc python -m analytics ingest data/raw/...", "load data: make demo-db, or python -m analytics ingest data/raw/..."),
+    # summaries
+    "loaded": ("Đã nạp {file}: {rows} dòng ({kind}, kỳ {period})", "Loaded {file}: {rows} rows ({kind}, period {period})"),
+    "unchanged": ("Bỏ qua {file}: đã nạp đúng tệp này trước đó (lần nạp #{ingest_id})", "Skipped {file}: this exact file was loaded before (ingest #{ingest_id})"),
+    "replaced": ("{file} thay thế dữ liệu của lần nạp #{old} ({old_file})", "{file} replaces what ingest #{old} loaded ({old_file})"),
+    "rejected_rows": ("{n} dòng bị loại:", "{n} row(s) rejected:"),
+    "failed": ("Không nạp {file}: {reason}", "Nothing loaded from {file}: {reason}"),
+    "new_units": ("Đơn vị mới (chưa có trong danh mục đơn vị): {names}", "New units (not in the crosswalk): {names}"),
+    "unit_not_found": ("Không có đơn vị nào khớp với “{text}”. Cách sửa: gõ tên đơn vị (không cần dấu) hoặc mã đơn vị",
+                       "No unit matches “{text}”. How to fix: type the unit's name (diacritics optional) or its id"),
+    "unit_ambiguous": ("“{text}” khớp với {n} đơn vị: {names}. Cách sửa: gõ đầy đủ tên hoặc mã của một đơn vị",
+                       "“{text}” matches {n} units: {names}. How to fix: give the full name or the id of one"),
+    "brief_needs_unit": ("Lệnh brief cần --unit (tên hoặc mã đơn vị)", "The brief command needs --unit (a unit's name or id)"),
+    "progress": ("[{i}/{n}] {file}: {rows} dòng", "[{i}/{n}] {file}: {rows} rows"),
+    "valid": ("Hợp lệ: {file} ({rows} dòng, {kind}, kỳ {period})", "Valid: {file} ({rows} rows, {kind}, period {period})"),
+    "period_slip": ("Lưu ý: khoảng thời gian “{text}” không khớp với kỳ {period}", "Note: the date range “{text}” does not match period {period}"),
 }
 
 
-def translate(key: str, lang: str = "vi", **params) -> str:
-    """The text of a key in a language, with its parameters filled in (the key itself if unknown)."""
+def tr(key: str, lang: str | None = "vi", **params) -> str:
+    """The text of a key in a language, with its parameters filled in (the key itself if unknown).
+
+    Float parameters are written the language's way (0,22 in Vietnamese).
+    """
     pair = TEXT.get(key)
     if pair is None:
         return key
+    lang = current_lang(lang)
     text = pair[1] if lang == "en" else pair[0]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    if any(isinstance(v, float) for v in params.values()):
+        from analytics.formatting import fmt_number
+
+        params = {k: fmt_number(v, 4, lang) if isinstance(v, float) else v for k, v in params.items()}
+    return text.format(**params)
 
 
-def t(key: str, **params) -> str:
-    """The text of a key in the language chosen in the running app."""
-    return translate(key, current_language(), **params)
-
-
-def current_language() -> str:
-    """'vi' or 'en', as chosen in the sidebar (Vietnamese outside a running app)."""
-    try:
-        import streamlit as st
-
-        lang = st.session_state.get("lang", "vi")
-    except Exception:  # outside a Streamlit run
-        return "vi"
-    return lang if lang in LANGUAGES else "vi"
+translate = tr  # the dashboard's and charts' name for it
+msg = tr  # ingestion's and the command line's name for it
+MESSAGES = TEXT

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.explain import ensure_models
+from analytics.analyses.explain import ensure_models
 from analytics.periods import period_sort_key
-from analytics.scores import unit_matches
 
 MISMATCH_LABELS = {
     "too_short": ("Cấu hình ngắn hơn công bố", "Configured shorter than published"),
@@ -64,7 +63,7 @@ def _is_list(value) -> bool:
                                                  and not pd.api.types.is_scalar(value) and len(value) > 0)
 
 
-def deadline_mismatches(con, unit: str | None = None, period: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def deadline_mismatches(con, unit_id: str | None = None, period: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per (unit, procedure) whose configured deadline differs from the published one: both deadlines and the filings hit.
 
     ``mismatch`` is 'too_short', 'too_long' or 'unit_differs' (same length in working hours, another unit).
@@ -109,8 +108,8 @@ def deadline_mismatches(con, unit: str | None = None, period: str | None = None,
         LEFT JOIN units AS u USING (unit_id)
         LEFT JOIN overdue AS o ON o.unit_id = m.unit_id AND o.procedure_code = m.procedure_code
         LEFT JOIN unit_overdue AS t ON t.unit_id = m.unit_id
-    """, [period, period, period, period]).df()
-    df = df[unit_matches(df["unit"], unit)]
+        WHERE CAST(? AS VARCHAR) IS NULL OR m.unit_id = ?
+    """, [period, period, period, period, unit_id, unit_id]).df()
     if df.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     df = df.copy()

@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.db import SQL_DIR, create_macros
-from analytics.definition import SubIndicator, fold, load_definition, version_for_period
+from analytics.definition import SubIndicator, load_definition, version_for_period
 from analytics.periods import period_kind, period_label, period_sort_key
-from analytics.scores import unit_matches
 from analytics.scoring import payment_part_points, score_frame, subindicator_points
 
 SCORING_VERSION = "v2025"
@@ -274,7 +273,7 @@ def _units(con) -> pd.DataFrame:
     return con.execute("SELECT unit_id, display_name AS unit FROM units").df()
 
 
-def _portal_rows(con, period: str | None, lang: str) -> pd.DataFrame:
+def _portal_rows(con, period: str | None, lang: str, unit_id: str | None = None) -> pd.DataFrame:
     """Sub-indicator rows from the portal's published counts and points (scope 'all')."""
     d = load_definition()
     df = con.execute("""
@@ -282,7 +281,8 @@ def _portal_rows(con, period: str | None, lang: str) -> pd.DataFrame:
                m.score_points AS points, m.max_points, m.extra_json, m.illustrative
         FROM portal_metrics AS m
         WHERE m.scope = 'all' AND (CAST(? AS VARCHAR) IS NULL OR m.period = ?)
-    """, [period, period]).df()
+          AND (CAST(? AS VARCHAR) IS NULL OR m.unit_id = ?)
+    """, [period, period, unit_id, unit_id]).df()
     if df.empty:
         return df
     informational = {s.code for v in d.versions.values() for s in v.subindicators if s.rule == "informational"}
@@ -303,9 +303,9 @@ def _portal_rows(con, period: str | None, lang: str) -> pd.DataFrame:
 
 
 def _filing_rows(con, period: str | None, count_source: str | None, lang: str,
-                 skip: set[tuple[str, str]]) -> pd.DataFrame:
+                 skip: set[tuple[str, str]], unit_id: str | None = None) -> pd.DataFrame:
     """Sub-indicator rows recomputed from per-procedure filing counts by the v2025 rules."""
-    procs = procedure_filings(con, period=period, count_source=count_source)
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if procs.empty:
         return pd.DataFrame()
     catalog = unit_catalog(con)
@@ -341,7 +341,7 @@ def _filing_row(sub: SubIndicator, totals: Mapping, lang: str) -> dict:
     }
 
 
-def subindicator_breakdown(con, period: str | None = None, unit: str | None = None, component: str | None = None,
+def subindicator_breakdown(con, period: str | None = None, unit_id: str | None = None, component: str | None = None,
                            lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
     """One row per (period, unit, sub-indicator): counts, rate, published and recomputed points, points at stake.
 
@@ -357,21 +357,20 @@ def subindicator_breakdown(con, period: str | None = None, unit: str | None = No
 
     ``points_at_stake`` = max − recomputed, or max − published when there are no counts. Informational
     sub-indicators (0 points) are left out. ``component`` is one of the five common keys (online_services
-    includes online_payment, which rolls up into it); ``unit`` matches as ``analytics.scores.unit_matches``.
+    includes online_payment, which rolls up into it); ``unit_id`` None: every unit.
     """
     _check_component(component)
     ensure_models(con)
     # the portal's own sub-indicator counts win over filing counts for the same (period, unit)
-    portal = _portal_rows(con, period, lang) if count_source in (None, "portal") else pd.DataFrame()
+    portal = _portal_rows(con, period, lang, unit_id) if count_source in (None, "portal") else pd.DataFrame()
     skip = set(zip(portal["period"], portal["unit_id"])) if not portal.empty else set()
-    filings = _filing_rows(con, period, count_source, lang, skip)
+    filings = _filing_rows(con, period, count_source, lang, skip, unit_id)
     frames = [f for f in (portal, filings) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
     df = pd.concat(frames, ignore_index=True)
     df = df.merge(_units(con), on="unit_id", how="left")
     df["unit"] = df["unit"].fillna(df["unit_id"])
-    df = df[unit_matches(df["unit"], unit) | unit_matches(df["unit_id"], unit)]
     d = load_definition()
     df["component"] = df["group"].map(_component_of_group())
     if component is not None:
@@ -415,7 +414,7 @@ def _published_components(con) -> pd.DataFrame:
     """).df()
 
 
-def component_breakdown(con, period: str | None = None, unit: str | None = None, component: str | None = None,
+def component_breakdown(con, period: str | None = None, unit_id: str | None = None, component: str | None = None,
                         lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
     """One row per (period, unit, five-group component): published points, recomputed points, max, points at stake.
 
@@ -424,7 +423,7 @@ def component_breakdown(con, period: str | None = None, unit: str | None = None,
     when some scored sub-indicator has no counts (e.g. the province-level transparency ones for a department).
     ``points_at_stake`` = max − published points, or max − recomputed points when unpublished and complete.
     """
-    sub = subindicator_breakdown(con, period, unit, component, lang, count_source=count_source)
+    sub = subindicator_breakdown(con, period, unit_id, component, lang, count_source=count_source)
     cols = ["period", "period_label", "unit", "unit_id", "component", "component_label", "points",
             "points_recomputed", "max_points", "points_at_stake", "recomputed_complete", "subindicators_count",
             "source", "illustrative"]
@@ -461,32 +460,12 @@ def _filing_subindicator(code: str) -> SubIndicator:
     return sub
 
 
-def resolve_unit(con, unit: str | None, period: str | None = None) -> tuple[str, str]:
-    """(unit_id, display name) of the one unit a text names, preferring units with filing counts in the period.
-
-    Raises ValueError when no unit, or several equally good units, match.
-    """
-    ensure_models(con)
-    units = _units(con)
-    with_counts = set(r[0] for r in con.execute(
-        "SELECT DISTINCT unit_id FROM stg_filing_counts WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)",
-        [period, period]).fetchall())
-    with_portal = set(r[0] for r in con.execute(
-        "SELECT DISTINCT unit_id FROM portal_metrics WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)",
-        [period, period]).fetchall())
-    matches = units[unit_matches(units["unit"], unit) | unit_matches(units["unit_id"], unit)]
-    if matches.empty:
-        raise ValueError(f"no unit matches {unit!r}")
-    for candidates in (matches[matches["unit_id"].isin(with_counts)],
-                       matches[matches["unit_id"].isin(with_portal)], matches):
-        exact = candidates[candidates["unit"].map(fold).eq(fold(unit or "")) | candidates["unit_id"].eq(unit or "")]
-        if len(exact) == 1:
-            return exact["unit_id"].iloc[0], exact["unit"].iloc[0]
-        if len(candidates) == 1:
-            return candidates["unit_id"].iloc[0], candidates["unit"].iloc[0]
-        if len(candidates) > 1:
-            raise ValueError(f"{unit!r} matches several units: {', '.join(sorted(candidates['unit']))}")
-    raise ValueError(f"no unit matches {unit!r}")  # pragma: no cover - matches is not empty
+def named_unit(con, unit_id: str) -> tuple[str, str]:
+    """(unit_id, display name) of a unit id; ValueError when the database has no such unit."""
+    rows = con.execute("SELECT display_name FROM units WHERE unit_id = ?", [unit_id]).fetchall()
+    if not rows:
+        raise ValueError(f"no unit with id {unit_id!r}")
+    return unit_id, rows[0][0]
 
 
 def _procedure_key(df: pd.DataFrame) -> pd.Series:
@@ -515,7 +494,7 @@ def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def shortfall_pareto(con, period: str, unit: str, code: str, lang: str = "vi", *,
+def shortfall_pareto(con, period: str, unit_id: str, code: str, lang: str = "vi", *,
                      count_source: str | None = None) -> pd.DataFrame:
     """Per procedure, the filings missing from a sub-indicator's numerator (denominator − numerator), largest first.
 
@@ -526,7 +505,7 @@ def shortfall_pareto(con, period: str, unit: str, code: str, lang: str = "vi", *
     capped rule (ONLINE_FILING_SHARE is full at 50 %): this is the shortfall from a 100 % rate.
     """
     sub = _filing_subindicator(code)
-    unit_id, unit_name = resolve_unit(con, unit, period)
+    unit_id, unit_name = named_unit(con, unit_id)
     procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if procs.empty:
         return pd.DataFrame(columns=PARETO_COLUMNS)
@@ -551,7 +530,7 @@ DEPARTMENT_COLUMNS = [
 ]
 
 
-def department_shortfall(con, period: str, unit: str, code: str, lang: str = "vi", *,
+def department_shortfall(con, period: str, unit_id: str, code: str, lang: str = "vi", *,
                          count_source: str | None = None) -> pd.DataFrame:
     """The shortfall of ``shortfall_pareto`` rolled up by handling office (Phòng), largest first.
 
@@ -559,7 +538,7 @@ def department_shortfall(con, period: str, unit: str, code: str, lang: str = "vi
     over all of the office's procedures.
     """
     sub = _filing_subindicator(code)
-    unit_id, unit_name = resolve_unit(con, unit, period)
+    unit_id, unit_name = named_unit(con, unit_id)
     procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if procs.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
@@ -643,7 +622,7 @@ def shift_share(n0, d0, n1, d1) -> pd.DataFrame | None:
     return out
 
 
-def mix_rate_split(con, period: str, unit: str, code: str, previous_period: str | None = None, *,
+def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: str | None = None, *,
                    count_source: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """A sub-indicator rate's change since the previous period split into mix and rate effects, per procedure.
 
@@ -658,7 +637,7 @@ def mix_rate_split(con, period: str, unit: str, code: str, previous_period: str 
     period has no filing counts or a zero denominator; ValueError for an unknown code or unit.
     """
     sub = _filing_subindicator(code)
-    unit_id, unit_name = resolve_unit(con, unit, period)
+    unit_id, unit_name = named_unit(con, unit_id)
     current = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if current.empty:
         return pd.DataFrame(columns=MIX_COLUMNS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.scores import unit_scores
+from analytics.analyses.scores import unit_scores
 
 
 def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total",

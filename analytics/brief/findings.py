@@ -64,30 +64,23 @@ def _finding(key: str, text: str, figures: dict, illustrative: bool, lang: str) 
     return Finding(key, (_t("illustrative", lang) if illustrative else "") + text, figures, bool(illustrative))
 
 
-def meeting_brief(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> list[Finding]:
-    """The findings for one unit and period (defaults: the unit's latest period with a published total)."""
-    from analytics.changes import score_changes
-    from analytics.gaps import component_gaps
+def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> list[Finding]:
+    """The findings for one unit and period (``period`` None: the unit's latest period with a published total)."""
+    from analytics.analyses.changes import score_changes
+    from analytics.analyses.gaps import component_gaps
 
     d = load_definition()
-    gaps = component_gaps(con, unit=unit, lang=lang)
+    gaps = component_gaps(con, unit_id=unit_id, lang=lang)
     if gaps.empty:
         return []
-    unit_ids = gaps["unit_id"].unique()
-    if len(unit_ids) > 1:
-        exact = gaps[gaps["unit"].str.lower() == (unit or "").lower()]
-        unit_ids = exact["unit_id"].unique() if len(exact) else unit_ids[:1]
-    gaps = gaps[gaps["unit_id"] == unit_ids[0]]
     if period is None:
         known = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
         period = max(known["period"] if len(known) else gaps["period"], key=period_sort_key)
     g = gaps[gaps["period"] == period]
     if g.empty:
         return []
-    unit_name = g["unit"].iloc[0]
     plabel = period_label(period, lang)
-    changes = score_changes(con, period, unit_name, lang)
-    changes = changes[changes["unit_id"] == unit_ids[0]]
+    changes = score_changes(con, period, unit_id, lang)
     findings = []
     total = g[g["component"] == "total"].iloc[0]
     if pd.notna(total["score_points"]):
@@ -135,15 +128,15 @@ def meeting_brief(con, period: str | None = None, unit: str | None = None, lang:
                 {"component": top["component"], "change_vs_previous_points": delta,
                  "previous_points": float(top["previous_points"]), "score_points": float(top["score_points"]),
                  "previous_period": top["previous_period"]}, bool(top["illustrative"]), lang))
-    findings += _target_findings(con, period, unit_name, lang)
-    findings += _procedure_findings(con, period, unit_name, lang)
+    findings += _target_findings(con, period, unit_id, lang)
+    findings += _procedure_findings(con, period, unit_id, lang)
     return findings
 
 
-def _target_findings(con, period: str, unit: str, lang: str) -> list[Finding]:
-    from analytics.plan_targets import target_status
+def _target_findings(con, period: str, unit_id: str, lang: str) -> list[Finding]:
+    from analytics.analyses.plan_targets import target_status
 
-    t = target_status(con, period, unit, lang)
+    t = target_status(con, period, unit_id, lang)
     if t.empty:
         return []
     measured = t[t["met"].notna()]
@@ -167,12 +160,12 @@ def _target_findings(con, period: str, unit: str, lang: str) -> list[Finding]:
                      bool(missed["illustrative"].any()), lang)]
 
 
-def _procedure_findings(con, period: str, unit: str, lang: str) -> list[Finding]:
-    from analytics.explain import shortfall_pareto
+def _procedure_findings(con, period: str, unit_id: str, lang: str) -> list[Finding]:
+    from analytics.analyses.explain import shortfall_pareto
 
     for source in ("portal", "own"):
         try:
-            p = shortfall_pareto(con, period, unit, DIGITIZATION_CODE, lang, count_source=source)
+            p = shortfall_pareto(con, period, unit_id, DIGITIZATION_CODE, lang, count_source=source)
         except (KeyError, ValueError, LookupError):
             return []
         if len(p):
@@ -187,17 +180,17 @@ def _procedure_findings(con, period: str, unit: str, lang: str) -> list[Finding]
                      _t("procedures", lang, items=items, share=fmt_pct(share, lang), source=_t(f"source_{source}", lang)),
                      {"procedures": top["procedure_name"].tolist(), "shortfall_filings": top["shortfall_filings"].astype(int).tolist(),
                       "cumulative_pct": share, "count_source": source},
-                     _filings_illustrative(con, period, unit), lang)]
+                     _filings_illustrative(con, period, unit_id), lang)]
 
 
-def _filings_illustrative(con, period: str, unit: str) -> bool:
-    row = con.execute("""SELECT bool_or(f.illustrative) FROM filing_counts f JOIN units u USING (unit_id)
-                         WHERE f.period = ? AND u.display_name = ?""", [period, unit]).fetchone()
+def _filings_illustrative(con, period: str, unit_id: str) -> bool:
+    row = con.execute("""SELECT bool_or(illustrative) FROM stg_filing_counts
+                         WHERE period = ? AND unit_id = ?""", [period, unit_id]).fetchone()
     return bool(row and row[0])
 
 
-def brief_frame(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def brief_frame(con, period: str | None, unit_id: str, lang: str = "vi") -> pd.DataFrame:
     """The brief as a table: one row per finding with its text and its figures as JSON."""
     rows = [{**asdict(f), "figures": json.dumps(f.figures, ensure_ascii=False, default=str)}
-            for f in meeting_brief(con, period, unit, lang)]
+            for f in meeting_brief(con, period, unit_id, lang)]
     return pd.DataFrame(rows, columns=["key", "text", "figures", "illustrative"])

@@ -17,13 +17,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analytics.definition import fold, load_definition
-from analytics.explain import (
+from analytics.definition import load_definition
+
+from analytics.parsing import fold
+from analytics.analyses.explain import (
     _check_component, _component_of_group, _scored_subindicators, ensure_models, inputs_points, procedure_filings,
-    rate_pct, resolve_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs, unit_catalog, unit_totals,
+    rate_pct, named_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs, unit_catalog, unit_totals,
 )
 from analytics.periods import period_sort_key
-from analytics.scores import unit_matches
 
 GAIN_TOLERANCE_POINTS = 1e-9
 """Points are rounded to 0.01, so a gain is reached when it is at least the target up to float noise."""
@@ -41,11 +42,9 @@ def _published_score(con, period: str, unit_id: str, component: str) -> float | 
     return None if row is None or row[0] is None else float(row[0])
 
 
-def points_at_stake(con, period: str, unit: str, component: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def points_at_stake(con, period: str, unit_id: str, component: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """Per sub-indicator of a component, the points still available (max − recomputed, else max − published), largest first."""
-    unit_id, _ = resolve_unit(con, unit, period)
-    df = subindicator_breakdown(con, period, None, component, lang)
-    df = df[df["unit_id"] == unit_id]
+    df = subindicator_breakdown(con, period, unit_id, component, lang)
     cols = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
             "points", "points_recomputed", "max_points", "points_at_stake", "source"]
     return df.sort_values(["points_at_stake", "code"], ascending=[False, True], na_position="last")[cols].reset_index(drop=True)
@@ -101,7 +100,7 @@ WHATIF_COLUMNS = [
 ]
 
 
-def what_would_it_take(con, period: str, unit: str, component: str, *, gain_points: float | None = None,
+def what_would_it_take(con, period: str, unit_id: str, component: str, *, gain_points: float | None = None,
                        to_next_grade: bool = False, lang: str = "vi", count_source: str | None = None) -> pd.DataFrame:
     """Per sub-indicator with counts, the fewest extra filings that raise the component by ``gain_points``.
 
@@ -118,7 +117,7 @@ def what_would_it_take(con, period: str, unit: str, component: str, *, gain_poin
     _check_component(component)
     if component is None:
         raise ValueError("a component is required")
-    unit_id, unit_name = resolve_unit(con, unit, period)
+    unit_id, unit_name = named_unit(con, unit_id)
     return _levers(con, period, unit_id, unit_name, component, gain_points, to_next_grade, lang, count_source)
 
 
@@ -165,12 +164,12 @@ def _levers(con, period: str, unit_id: str, unit_name: str, component: str, gain
 DEFAULT_GAIN_POINTS = 1.0
 
 
-def what_would_it_take_all(con, period: str | None = None, unit: str | None = None, component: str | None = None, *,
+def what_would_it_take_all(con, period: str | None = None, unit_id: str | None = None, component: str | None = None, *,
                            gain_points: float | None = None, to_next_grade: bool = False, lang: str = "vi",
                            count_source: str | None = None) -> pd.DataFrame:
     """``what_would_it_take`` for every (period, unit, component) with counts that the filters match (the CLI's ``whatif``).
 
-    ``period``/``unit``/``component`` None mean all; without ``gain_points`` or ``to_next_grade`` the gain is
+    ``period``/``unit_id``/``component`` None mean all; without ``gain_points`` or ``to_next_grade`` the gain is
     DEFAULT_GAIN_POINTS (1 point). A (period, unit) whose target cannot be known (total not published, already
     in the top grade) is left out.
     """
@@ -186,9 +185,8 @@ def what_would_it_take_all(con, period: str | None = None, unit: str | None = No
             SELECT period, unit_id FROM portal_metrics WHERE scope = 'all'
         ) AS c
         LEFT JOIN units AS u USING (unit_id)
-        WHERE CAST(? AS VARCHAR) IS NULL OR c.period = ?
-    """, [period, period]).df()
-    pairs = pairs[unit_matches(pairs["unit"], unit) | unit_matches(pairs["unit_id"], unit)]
+        WHERE (CAST(? AS VARCHAR) IS NULL OR c.period = ?) AND (CAST(? AS VARCHAR) IS NULL OR c.unit_id = ?)
+    """, [period, period, unit_id, unit_id]).df()
     pairs = pairs.assign(_p=pairs["period"].map(period_sort_key)).sort_values(["_p", "unit"])
     components = [component] if component else list(load_definition().common_groups)
     frames = []
@@ -319,7 +317,7 @@ SIMULATE_COLUMNS = [
 ]
 
 
-def simulate(con, period: str, unit: str, changes: Mapping[str, Mapping[str, int]], *, lang: str = "vi",
+def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, int]], *, lang: str = "vi",
              count_source: str | None = None) -> pd.DataFrame:
     """New sub-indicator points, component scores and total/grade after changing some procedures' counts.
 
@@ -338,7 +336,7 @@ def simulate(con, period: str, unit: str, changes: Mapping[str, Mapping[str, int
     nothing was published, the published columns stay null and the recomputed ones still show the change.
     """
     d = load_definition()
-    unit_id, unit_name = resolve_unit(con, unit, period)
+    unit_id, unit_name = named_unit(con, unit_id)
     procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if procs.empty:
         raise ValueError(f"no per-procedure filing counts for {unit_name} in {period}: nothing to simulate")

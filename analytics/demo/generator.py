@@ -1,6 +1,6 @@
 """Illustrative demo data for the QĐ 766 analytics, regenerated deterministically from a fixed seed (766).
 
-Run ``python -m analytics.demo_data`` (optionally ``--output-root DIR``) to rewrite, under ``data/raw/``:
+Run ``python -m analytics.demo.generator`` (optionally ``--output-root DIR``) to rewrite, under ``data/raw/``:
 
 - ``illustrative/index/`` — Đồng Nai's quarterly result tables of the service index (one row per
   department or district: five components, total, grade) for 2023Q1–2025Q2, in the layouts real
@@ -45,11 +45,14 @@ import openpyxl
 import pandas as pd
 import xlsxwriter
 
-from analytics.definition import fold, load_definition
+from analytics.definition import load_definition
+
+from analytics.parsing import fold
 from analytics.periods import ROMAN_OUT, period_label
 
+from analytics.settings import PROJECT_ROOT
+
 SEED = 766
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_ROOT = PROJECT_ROOT / "data" / "raw"
 FIXTURE_INDEX_DIR = PROJECT_ROOT / "tests" / "fixtures" / "index"
 # Fixed workbook creation/modification date, so that regenerated xlsx files are reproducible.
@@ -749,7 +752,7 @@ def _index_header(key: str, layout: IndexLayout) -> str:
 
 
 def _workbook_properties(title: str) -> dict:
-    return {"title": title, "subject": "Dữ liệu minh họa", "author": "analytics.demo_data",
+    return {"title": title, "subject": "Dữ liệu minh họa", "author": "analytics.demo.generator",
             "comments": ILLUSTRATIVE_NOTE, "created": WORKBOOK_TIMESTAMP}
 
 

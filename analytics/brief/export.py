@@ -17,7 +17,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from analytics.dashboard.i18n import translate as tr
+from analytics.i18n import translate as tr
 from analytics.formatting import fmt_points
 from analytics.parsing import neutralise_formula
 
@@ -119,31 +119,28 @@ def table_xlsx(df: pd.DataFrame, title: str, lang: str = "vi") -> bytes:
 
 def brief_data(con, period: str, unit_id: str, lang: str = "vi") -> BriefData:
     """The brief's content computed straight from the database (the dashboard builds it from its caches)."""
-    from analytics.changes import score_changes
-    from analytics.dashboard import queries
-    from analytics.dashboard.model import overview_tiles
-    from analytics.gaps import component_gaps
+    from analytics.analyses.changes import score_changes
+    from analytics.analyses import inventory as queries
+    from analytics.brief.tiles import overview_tiles
+    from analytics.analyses.gaps import component_gaps
     from analytics.periods import period_label
-    from analytics.scores import unit_scores
+    from analytics.analyses.scores import unit_scores
 
-    scores = unit_scores(con, period=period, lang=lang)
-    scores = scores[scores["unit_id"] == unit_id]
+    scores = unit_scores(con, period=period, unit_id=unit_id, lang=lang)
     unit = scores["unit"].iloc[0] if len(scores) else unit_id
-    changes = score_changes(con, period=period, unit=unit, lang=lang)
-    gaps = component_gaps(con, period=period, unit=unit, lang=lang)
+    changes = score_changes(con, period=period, unit_id=unit_id, lang=lang)
+    gaps = component_gaps(con, period=period, unit_id=unit_id, lang=lang)
     tiles = overview_tiles(scores, changes, gaps, unit_id, period)
     return BriefData(unit=unit, unit_id=unit_id, period=period, period_label=period_label(period, lang), lang=lang,
-                     tiles=tiles, findings=findings_of(con, period, unit, lang),
+                     tiles=tiles, findings=findings_of(con, period, unit_id, lang),
                      sources=queries.source_files(con, unit_id, period), data_date=queries.data_date(con))
 
 
-def findings_of(con, period: str, unit: str, lang: str) -> list[Finding]:
-    """The brief's findings (``analytics.brief.meeting_brief``), empty when that analysis is not installed."""
-    try:
-        from analytics.brief import meeting_brief
-    except ImportError:
-        return []
-    return [Finding(f.text, bool(f.illustrative)) for f in meeting_brief(con, period, unit, lang=lang)]
+def findings_of(con, period: str, unit_id: str, lang: str) -> list[Finding]:
+    """The brief's findings (``analytics.brief.findings.meeting_brief``) as exported."""
+    from analytics.brief.findings import meeting_brief
+
+    return [Finding(f.text, bool(f.illustrative)) for f in meeting_brief(con, period, unit_id, lang=lang)]
 
 
 TILE_HEADERS = [("component_label", "col.component"), ("score_points", "col.score"), ("max_points", "col.max"),
@@ -269,7 +266,7 @@ def brief_workbook(b: BriefData) -> bytes:
 
 def one_pager_figure(b: BriefData):
     """The one-pager as a Plotly figure: heading, total and grade, the components chart, the findings."""
-    from analytics.dashboard.charts import components_vs_max
+    from analytics.charts import components_vs_max
 
     lang = b.lang
     parts = b.tiles[b.tiles["component"] != "total"]

@@ -3,6 +3,7 @@
 A metric is sum(numerator columns) / sum(denominator columns) × 100 over a unit's procedures; a count
 metric (no denominator) is the plain sum. Both sources are kept side by side: the department's own
 one-stop records (``own``) and what the national portal counted (``portal``), because they disagree.
+Counts are read from the de-duplicated ``stg_filing_counts`` (a re-exported file counts once).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.scores import unit_matches
 
 FILING_SUMS_SQL = """
 SELECT
@@ -21,8 +21,9 @@ SELECT
     count(*) AS procedures_count,
     bool_or(f.illustrative) AS illustrative,
     {sums}
-FROM filing_counts AS f
+FROM stg_filing_counts AS f
 INNER JOIN units AS u USING (unit_id)
+WHERE (CAST(? AS VARCHAR) IS NULL OR f.period = ?) AND (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?)
 GROUP BY f.period, f.unit_id, u.display_name, f.count_source
 """
 
@@ -37,21 +38,18 @@ def _count_columns() -> list[str]:
     return cols
 
 
-def filing_totals(con, period: str | None = None, unit: str | None = None) -> pd.DataFrame:
+def filing_totals(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, count source): every count column summed over procedures (null when never reported)."""
     cols = _count_columns()
     # identifiers come from the declared definition only; values never reach SQL text
     sums = ",\n    ".join(f'CASE WHEN count("{c}") > 0 THEN sum("{c}") END AS "{c}"' for c in cols)
-    df = con.execute(FILING_SUMS_SQL.format(sums=sums)).df()
-    if period:
-        df = df[df["period"] == period]
-    return df[unit_matches(df["unit"], unit)].reset_index(drop=True)
+    return con.execute(FILING_SUMS_SQL.format(sums=sums), [period, period, unit_id, unit_id]).df()
 
 
-def filing_measures(con, period: str | None = None, unit: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def filing_measures(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """One row per (period, unit, count source, metric): numerator, denominator and value (pct or count)."""
     d = load_definition()
-    totals = filing_totals(con, period, unit)
+    totals = filing_totals(con, period, unit_id)
     rows = []
     for rec in totals.to_dict("records"):
         for m in d.metrics.values():

@@ -1,0 +1,38 @@
+"""The one error a file that cannot be loaded raises, with where (file, sheet, row, column) and how to fix it."""
+
+from __future__ import annotations
+
+from analytics.i18n import TEXT, msg
+
+
+class IngestError(Exception):
+    """A file that cannot be loaded at all: nothing from it reaches the database.
+
+    Carries where (file, sheet, row, column) and how to fix it, rendered in either language.
+    """
+
+    def __init__(self, key: str, *, file: str, sheet: str | None = None, row: int | None = None,
+                 column: str | None = None, hint: str | None = None, hint_params: dict | None = None, **params):
+        self.key, self.file, self.sheet, self.row, self.column = key, file, sheet, row, column
+        self.hint = hint if hint is not None else (f"{key}_hint" if f"{key}_hint" in TEXT else None)
+        self.hint_params = hint_params or {}
+        self.params = params
+        super().__init__(self.render("en"))
+
+    def where(self, lang: str | None = None) -> str:
+        text = msg("where", lang, file=self.file)
+        if self.sheet:
+            text += msg("where_sheet", lang, sheet=self.sheet)
+        if self.row:
+            text += msg("where_row", lang, row=self.row)
+        if self.column:
+            text += msg("where_column", lang, column=self.column)
+        return text
+
+    def render(self, lang: str | None = None) -> str:
+        """The full message: where, what, and how to fix it."""
+        text = f"{self.where(lang)}: {msg(self.key, lang, **self.params)}"
+        if self.hint:
+            hint = msg(self.hint, lang, **self.hint_params) if self.hint in TEXT else self.hint
+            text += ". " + msg("fix", lang, hint=hint)
+        return text

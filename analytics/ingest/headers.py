@@ -1,0 +1,45 @@
+"""Header aliases accepted on ingestion (``headers.yaml``), per layout, folded for matching.
+
+The index table also accepts each five-group component by its label and aliases in definition.yaml.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+
+from analytics.definition import load_definition
+from analytics.parsing import header_key
+from analytics.settings import HEADERS_PATH
+
+
+@lru_cache(maxsize=1)
+def header_aliases() -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each layout (index_table, filings, catalog, crosswalk, targets): field → folded aliases.
+
+    The index table also accepts each five-group component by its label and aliases in definition.yaml.
+    """
+    with open(HEADERS_PATH, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    out = {layout: {field: tuple(header_key(a) for a in aliases) for field, aliases in fields.items()}
+           for layout, fields in raw.items()}
+    comps = {}
+    for group in load_definition().five_groups.groups:
+        comps[group.key] = tuple({header_key(group.label_vi), header_key(group.label_en), group.key,
+                                  *(header_key(a) for a in group.aliases)})
+    out["index_table"] = {**comps, **out["index_table"]}
+    return out
+
+
+def match_header(text, layout: str) -> str | None:
+    """The canonical field a header cell names in a layout, or None."""
+    key = header_key(text)
+    if not key:
+        return None
+    for field, aliases in header_aliases()[layout].items():
+        if key in aliases:
+            return field
+    return None
+
+
