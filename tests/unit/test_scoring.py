@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +27,7 @@ from analytics.scoring import (
     subindicator_points,
 )
 
-PORTAL = Path(__file__).parent / "fixtures" / "portal-phutho"
+PORTAL = FIXTURES / "portal-phutho"
 PORTAL_FILES = sorted(p.relative_to(PORTAL).as_posix() for p in PORTAL.glob("*/*.json"))
 DEFINITION = load_definition()
 SUB = DEFINITION.subindicator

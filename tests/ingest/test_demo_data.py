@@ -14,7 +14,7 @@ from analytics.demo import generator as dd
 from analytics.definition import load_definition
 from analytics.parsing import fold
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
 FIXTURE_INDEX = ROOT / "tests" / "fixtures" / "index"
 GENERATED_DIRS = ("illustrative", "crosswalk", "templates")

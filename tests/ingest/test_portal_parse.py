@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import FIXTURES
+
 from analytics.ingest.portal import (
     GROUP_COLUMNS,
     METRIC_COLUMNS,
@@ -19,7 +21,7 @@ from analytics.ingest.portal import (
 )
 from analytics.scoring import SCORE_NOT_PUBLISHED
 
-PORTAL = Path(__file__).parent / "fixtures" / "portal-phutho"
+PORTAL = FIXTURES / "portal-phutho"
 PROVINCE_ID = "019d2be3-6a88-732b-8b17-b68020c8553a"
 SO_GIAO_DUC_ID = "019d2be3-6a88-732b-8b17-c5ff38a85634"  # H44.08
 SO_CONG_THUONG_ID = "019d2be3-6a88-732b-8b17-c2db58b51fef"  # H44.07
