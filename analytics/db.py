@@ -75,9 +75,22 @@ def _load_definition_groups(con) -> None:
     con.executemany("INSERT INTO definition_groups VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
+def derived_count_columns() -> str:
+    """The select items of the definition's derived counts (``received_new`` = sum of its parts, …)."""
+    from analytics.definition import load_definition
+
+    items = [" + ".join(f'"{p}"' for p in parts) + f' AS "{name}"'
+             for name, parts in load_definition().derived_counts.items()]
+    return ",\n    ".join(items)
+
+
 def create_view(con: duckdb.DuckDBPyConnection, model: Path) -> None:
-    """(Re)create the view a model file defines; the view is named after the file."""
+    """(Re)create the view a model file defines; the view is named after the file.
+
+    ``{{derived_counts}}`` in a model stands for the derived counts the index definition declares."""
     body = model.read_text(encoding="utf-8")
+    if "{{derived_counts}}" in body:
+        body = body.replace("{{derived_counts}}", derived_count_columns())
     con.execute(f'CREATE OR REPLACE VIEW "{model.stem}" AS\n{body}')
 
 

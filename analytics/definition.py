@@ -133,6 +133,8 @@ class Definition:
     grades: tuple[Grade, ...]
     common_groups: tuple[str, ...]
     metrics: dict[str, Metric] = field(default_factory=dict)
+    total_tolerance_points: float = 0.0
+    derived_counts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def version(self, key: str) -> IndexVersion:
         try:
@@ -172,6 +174,22 @@ class Definition:
         current = self.grade_for(total_points)
         above = [g for g in self.grades if g.min_points > current.min_points]
         return min(above, key=lambda g: g.min_points) if above else None
+
+    def grade_mismatch(self, total_points: float | None, reported: str | None) -> bool:
+        """Whether a reported grade (label or key) differs from the grade the total earns: the one rule, a flag.
+
+        False when either side is unknown or the reported text is no grade (that is rejected as such)."""
+        if reported is None or not isinstance(reported, str) or not reported.strip():
+            return False
+        earned, said = self.grade_for(total_points), self.grade_by_label(reported)
+        return bool(earned and said and earned.key != said.key)
+
+    def total_differs(self, total_points: float | None, sum_components_points: float | None) -> bool:
+        """Whether a total disagrees with the sum of its components beyond the declared tolerance."""
+        if total_points is None or sum_components_points is None or total_points != total_points \
+                or sum_components_points != sum_components_points:
+            return False
+        return abs(total_points - sum_components_points) > self.total_tolerance_points
 
     def grade_by_label(self, text: str) -> Grade | None:
         key = fold(text)
@@ -234,7 +252,9 @@ def _build(raw: dict) -> Definition:
         versions[vkey] = version
     metrics = {k: Metric(k, m["label_vi"], m["label_en"], tuple(m["numerator"]), tuple(m["denominator"]))
                for k, m in raw.get("metrics", {}).items()}
-    return Definition(versions=versions, grades=grades, common_groups=common, metrics=metrics)
+    derived = {k: tuple(v) for k, v in raw.get("derived_counts", {}).items()}
+    return Definition(versions=versions, grades=grades, common_groups=common, metrics=metrics,
+                      total_tolerance_points=float(raw["total_tolerance_points"]), derived_counts=derived)
 
 
 @lru_cache(maxsize=4)

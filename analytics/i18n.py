@@ -443,6 +443,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "negative": ("giá trị {value} âm", "value {value} is negative"),
     "total_mismatch": ("tổng điểm {value} khác tổng các thành phần {expected}", "total {value} differs from the sum of components {expected}"),
     "grade_mismatch": ("xếp loại “{value}” khác xếp loại theo tổng điểm “{expected}”", "grade “{value}” differs from the grade the total earns, “{expected}”"),
+    "grade_flagged": ("Lưu ý: dòng {row} ({unit}) ghi xếp loại “{value}” nhưng tổng điểm {total} ứng với “{expected}”; "
+                      "đã nạp và đánh dấu lệch xếp loại, giữ nguyên số liệu công bố",
+                      "Note: row {row} ({unit}) reports the grade “{value}” but the total {total} earns “{expected}”; "
+                      "loaded and flagged as a grade mismatch, the published figures kept"),
     "unknown_grade": ("“{value}” không phải là xếp loại", "“{value}” is not a grade"),
     "duplicate_row": ("trùng dòng cùng kỳ, đơn vị, thành phần (dòng {other})", "duplicate of row {other} (same period, unit, component)"),
     "invariant": ("số liệu không khớp: {detail}", "counts do not add up: {detail}"),

@@ -12,7 +12,7 @@ from analytics.definition import load_definition
 
 TOTALS_SQL = """
 WITH totals AS (
-    SELECT period, unit_id, score_points AS total_points, reported_grade, illustrative
+    SELECT period, unit_id, score_points AS total_points, reported_grade, grade_mismatch, illustrative
     FROM stg_index_scores WHERE component = 'total'
 ),
 parts AS (
@@ -23,7 +23,7 @@ parts AS (
     GROUP BY s.period, s.unit_id
 )
 SELECT t.period, t.unit_id, u.display_name AS unit, t.total_points, p.sum_components_points, t.reported_grade,
-       t.illustrative
+       t.grade_mismatch, t.illustrative
 FROM totals AS t
 INNER JOIN units AS u USING (unit_id)
 LEFT JOIN parts AS p USING (period, unit_id)
@@ -37,10 +37,8 @@ def grade_consistency(con, period: str | None = None, unit_id: str | None = None
     df = con.execute(TOTALS_SQL, [period, period, unit_id, unit_id]).df()
     df["total_minus_sum_points"] = (df["total_points"] - df["sum_components_points"]).round(2)
     df["computed_grade"] = [None if pd.isna(t) else d.grade_for(t).label(lang) for t in df["total_points"]]
-    reported = [d.grade_by_label(g) if isinstance(g, str) else None for g in df["reported_grade"]]
-    computed = [None if pd.isna(t) else d.grade_for(t) for t in df["total_points"]]
-    df["grade_differs"] = [bool(r and c and r.key != c.key) for r, c in zip(reported, computed)]
-    df["total_differs"] = df["total_minus_sum_points"].abs() > 0.011
+    df["grade_differs"] = [d.grade_mismatch(t, g) for t, g in zip(df["total_points"], df["reported_grade"])]
+    df["total_differs"] = [d.total_differs(t, s) for t, s in zip(df["total_points"], df["sum_components_points"])]
     return df.sort_values(["period", "unit"]).reset_index(drop=True)
 
 

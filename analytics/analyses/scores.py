@@ -22,6 +22,7 @@ SELECT
     m.score_points,
     m.max_points,
     m.reported_grade,
+    m.grade_mismatch,
     m.index_version,
     m.illustrative,
     m.computed,
@@ -55,14 +56,14 @@ def unit_scores(con, period: str | None = None, unit_id: str | None = None, lang
     df = df.assign(_p=df["period"].map(period_sort_key), _c=df["component"].map(order))
     df = df.sort_values(["_p", "unit_level", "unit", "_c"]).drop(columns=["_p", "_c"])
     cols = ["period", "period_label", "unit", "unit_id", "unit_level", "province", "component", "component_label",
-            "score_points", "max_points", "gap_to_max", "grade", "reported_grade",
+            "score_points", "max_points", "gap_to_max", "grade", "reported_grade", "grade_mismatch",
             "illustrative", "computed", "index_version", "source"]
     return df[cols].reset_index(drop=True)
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=["period", "period_label", "unit", "unit_id", "unit_level", "province", "component",
-                                 "component_label", "score_points", "max_points", "gap_to_max", "grade", "reported_grade", "illustrative", "computed",
+                                 "component_label", "score_points", "max_points", "gap_to_max", "grade", "reported_grade", "grade_mismatch", "illustrative", "computed",
                                  "index_version", "source"])
 
 
@@ -78,6 +79,7 @@ def scores_records(df: pd.DataFrame) -> list[dict]:
             "gap_to_max": _num(r.gap_to_max), "change": _num(r.change), "previous_period": _str(r.previous_period),
             "change_illustrative": bool(r.change_illustrative),
             "grade": r.grade if r.component == "total" else None, "reported_grade": _str(r.reported_grade),
+            "grade_mismatch": bool(r.grade_mismatch) if r.component == "total" and not pd.isna(r.grade_mismatch) else False,
             "illustrative": bool(r.illustrative), "computed": bool(r.computed), "source": r.source,
         })
     return out

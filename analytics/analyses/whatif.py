@@ -280,15 +280,11 @@ def apply_change(row: dict, action: str, count: int) -> int:
 
 
 def _rederive(row: dict) -> None:
-    """Recompute the derived counts as stg_filing_counts derives them."""
-    parts = {f: row.get(f) for f in ("received_online", "received_in_person", "received_postal", "resolved_early",
-                                     "resolved_on_time", "pending_within_time", "resolved_late", "pending_overdue")}
-    known = {k: v for k, v in parts.items() if v is not None and not pd.isna(v)}
-    if len(known) < len(parts):
-        return
-    row["received_new"] = known["received_online"] + known["received_in_person"] + known["received_postal"]
-    row["on_time_filings"] = known["resolved_early"] + known["resolved_on_time"] + known["pending_within_time"]
-    row["overdue_filings"] = known["resolved_late"] + known["pending_overdue"]
+    """Recompute the derived counts the index definition declares (as stg_filing_counts derives them)."""
+    for name, parts in load_definition().derived_counts.items():
+        values = [row.get(p) for p in parts]
+        if all(v is not None and not pd.isna(v) for v in values):
+            row[name] = sum(values)
 
 
 def _find_procedure(procs: pd.DataFrame, text: str) -> int:

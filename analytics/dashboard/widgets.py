@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import settings
+from analytics.definition import load_definition
 from analytics.dashboard.text import t
 from analytics.i18n import translate
 from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
@@ -158,17 +159,9 @@ def grade_tile(total: dict, outlook: pd.DataFrame | None, lang: str) -> None:
         if present(total.get("source")):
             st.caption(safe_text(t("common.source", source=total["source"])))
         rep = total.get("reported_grade")
-        if present(rep) and isinstance(rep, str) and _grade_differs(rep, total.get("score_points")):
+        if present(rep) and isinstance(rep, str) and load_definition().grade_mismatch(
+                total.get("score_points") if present(total.get("score_points")) else None, rep):
             st.caption(safe_text(t("tile.grade_reported", reported=rep)))
-
-
-def _grade_differs(reported: str, total_points) -> bool:
-    """Whether a published grade disagrees with the grade its total earns (flagged, never overwritten)."""
-    from analytics.definition import load_definition
-
-    d = load_definition()
-    said, earned = d.grade_by_label(reported), d.grade_for(total_points if present(total_points) else None)
-    return said is None or earned is None or said.key != earned.key
 
 
 def rate_tile(row: dict, lang: str) -> None:

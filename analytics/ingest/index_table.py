@@ -156,8 +156,13 @@ def parse_index_table(path: Path, sheets, options: Options, display: str) -> Par
         rejects.append(reject(display, sheet, int(row["row_number"]), header, value, msg(f.reason_key, lang, **f.params), row["_raw"]))
         failed_rows.add(f.index)
     wide = wide.drop(index=list(failed_rows)).drop(columns=["_raw"])
+    # one rule, one policy: a reported grade that differs from the grade the total earns is flagged and kept
+    wide["grade_mismatch"] = [d.grade_mismatch(t, g) for t, g in zip(wide["total"], wide["reported_grade_label"])]
     long = to_long(wide, components, display, sheet, table)
     notes = period_slips(title, periods[0], lang) if len(periods) == 1 else []
+    for r in wide[wide["grade_mismatch"]].to_dict("records"):
+        notes.append(msg("grade_flagged", lang, row=int(r["row_number"]), unit=r["unit_name"], value=r["reported_grade_label"],
+                         expected=d.grade_for(r["total"]).label(lang), total=float(r["total"])))
     return Parsed(kind="index", file=display, sheet=sheet, periods=sorted(set(wide["period"])) if len(wide) else periods,
                   origin=options.origin or default_origin(path, "index"), frames={"index_scores_wide": wide, "index_scores": long},
                   rejects=sorted(rejects, key=lambda r: (r["row_number"] or 0)), notes=notes,
@@ -175,6 +180,7 @@ def to_long(wide: pd.DataFrame, components: list[str], display: str, sheet: str 
         part["score_points"] = wide[comp]
         part["max_points"] = d.common_max(comp)
         part["reported_grade"] = wide["reported_grade_label"] if comp == "total" else None
+        part["grade_mismatch"] = wide["grade_mismatch"] if comp == "total" else None
         part["column_name"] = table.headers.get(comp)
         frames.append(part)
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -3,7 +3,8 @@
 -- sources: stg_index_scores, definition_groups (the index definition: which group rolls up to which of the five)
 -- rules: v2025's online_payment rolls up with online_services into the 22-point group; a rolled-up score is
 -- known only when every part is; a published total is kept as published (null stays null); a unit-period
--- with no total row (portal data) gets the sum of its five groups when all five are known, flagged computed.
+-- with no total row (portal data) gets the sum of its five groups when all five are known, flagged computed;
+-- grade_mismatch (total rows) flags a reported grade that differs from the one the total earns.
 WITH scores AS (
     SELECT
         s.*,
@@ -21,6 +22,7 @@ components AS (
         CASE WHEN count(*) = count(score_points) THEN round(sum(score_points), 2) END AS score_points,
         sum(max_points) AS max_points,
         CAST(NULL AS TEXT) AS reported_grade,
+        false AS grade_mismatch,
         min(index_version) AS index_version,
         bool_or(illustrative) AS illustrative,
         string_agg(DISTINCT source_document, '; ') AS source_document,
@@ -33,7 +35,8 @@ components AS (
 
 published_totals AS (
     SELECT
-        period, unit_id, 'total' AS component, score_points, max_points, reported_grade, index_version,
+        period, unit_id, 'total' AS component, score_points, max_points, reported_grade,
+        coalesce(grade_mismatch, false) AS grade_mismatch, index_version,
         illustrative, source_document, source_file, false AS computed, ingest_id
     FROM stg_index_scores
     WHERE component = 'total'
@@ -48,6 +51,7 @@ computed_totals AS (
             THEN round(sum(c.score_points), 2) END AS score_points,
         sum(c.max_points) AS max_points,
         CAST(NULL AS TEXT) AS reported_grade,
+        false AS grade_mismatch,
         min(c.index_version) AS index_version,
         bool_or(c.illustrative) AS illustrative,
         string_agg(DISTINCT c.source_document, '; ') AS source_document,

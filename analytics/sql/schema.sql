@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS index_scores (
     score_points DOUBLE,           -- NULL = not published (unknown), never 0
     max_points DOUBLE NOT NULL,
     reported_grade TEXT,           -- on 'total' rows
+    grade_mismatch BOOLEAN,        -- on 'total' rows: the reported grade differs from the one the total earns (flagged, kept)
     index_version TEXT NOT NULL,
     illustrative BOOLEAN NOT NULL,
     source_document TEXT,
@@ -206,3 +207,6 @@ CREATE TABLE IF NOT EXISTS definition_groups (
     label_vi TEXT,
     label_en TEXT
 );
+
+-- a database made before the grade-mismatch flag existed gets the column (NULL: not checked)
+ALTER TABLE index_scores ADD COLUMN IF NOT EXISTS grade_mismatch BOOLEAN;

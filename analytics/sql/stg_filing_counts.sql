@@ -9,10 +9,9 @@
 --     department (and name) from the entry with the same code, else the same folded name;
 --   * where several loaded files count the same (period, unit, procedure, source), published beats illustrative,
 --     then the latest ingest wins (as stg_index_scores does);
---   * derived counts, named as the index definition's filing_field/filing_denominator hints name them:
---     received_new = online + in person + postal (the portal's channel total, denominator of ONLINE_FILING_SHARE);
---     on_time_filings = resolved early + on time + pending within time (the portal's totalOnTime, "đã và đang
---     giải quyết đúng hạn"); overdue_filings = resolved late + pending overdue (the portal's totalOverdue).
+--   * derived counts (the placeholder below) are declared once, in definition.yaml's derived_counts (received_new,
+--     on_time_filings, overdue_filings: each the sum of its parts, NULL when a part is unknown); analytics.db
+--     writes them in when it creates the view.
 WITH filings AS (
     SELECT
         f.*,
@@ -111,9 +110,7 @@ SELECT
     feedback_total,
     feedback_on_time,
     feedback_satisfied,
-    received_online + received_in_person + received_postal AS received_new,
-    resolved_early + resolved_on_time + pending_within_time AS on_time_filings,
-    resolved_late + pending_overdue AS overdue_filings,
+    {{derived_counts}},
     illustrative,
     source_file,
     sheet,

@@ -75,7 +75,7 @@ def test_text_in_a_number_cell_is_rejected_with_its_place(run_cli, db, tmp_path)
     assert code == 0 and json.loads(out)[0]["value"] == "mười chín"
 
 
-def test_total_and_grade_must_agree_with_the_components(run_cli, db, tmp_path):
+def test_a_total_must_agree_with_its_components_and_a_differing_grade_is_flagged_not_rejected(run_cli, db, tmp_path):
     wrong_total = list(GOOD2)
     wrong_total[7] = 80.0
     wrong_grade = [3, "Sở Y tế", 18, 17.52, 10.22, 17.37, 7.56, 70.67, "Tốt"]
@@ -86,7 +86,20 @@ def test_total_and_grade_must_agree_with_the_components(run_cli, db, tmp_path):
     for r in rejects_of(out):
         reasons.setdefault(r["row_number"], []).append(r["reason"])
     assert any("80" in x and "73,38" in x for x in reasons[5])  # total ≠ sum of components
-    assert reasons[6] == ["xếp loại “Tốt” khác xếp loại theo tổng điểm “Khá”"]
+    assert 6 not in reasons  # the 70/50 cut-offs are inferred: the published row is kept, flagged
+    (note,) = [n for n in json.loads(out)[0]["notes"] if "dòng 6" in n]
+    assert "Sở Y tế" in note and "“Tốt”" in note and "“Khá”" in note and "70,67" in note
+    con = duckdb.connect(str(db), read_only=True)
+    flagged = con.execute("SELECT unit_id, score_points, reported_grade, grade_mismatch FROM index_scores "
+                          "WHERE component = 'total' ORDER BY unit_id").fetchall()
+    assert flagged == [("so cong thuong", 63.48, "Trung bình", False), ("so y te", 70.67, "Tốt", True)]
+    from analytics.analyses.consistency import grade_consistency
+
+    check = grade_consistency(con, "2024Q2", "so y te").iloc[0]
+    assert bool(check["grade_differs"]) and check["computed_grade"] == "Khá" and check["reported_grade"] == "Tốt"
+    code, out, _ = run_cli("scores", "--db", db, "--unit", "so y te", "--format", "json")
+    total = next(r for r in json.loads(out) if r["component"] == "total")
+    assert total["grade_mismatch"] is True and total["reported_grade"] == "Tốt" and total["grade"] == "Khá"
 
 
 def test_missing_component_column_loads_nothing(run_cli, loaded_db, tmp_path):
