@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics.formatting import clean_terminal
 from analytics.i18n import current_lang, msg
+from analytics.labels import labelled
 
 KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
 FORMATS = ["table", "json", "csv"]
@@ -170,7 +171,7 @@ def run_scores(args) -> int:
 
     lang = current_lang(args.lang)
     con = open_db(args)
-    df = scores_with_change(con, period=args.period, unit_id=unit_of(con, args, lang), lang=lang)
+    df = labelled(scores_with_change(con, period=args.period, unit_id=unit_of(con, args, lang)), lang)
     if args.format == "table":
         df = df[["period", "unit", "component", "score_points", "max_points", "gap_to_max", "change", "grade",
                  "illustrative"]]
@@ -195,7 +196,7 @@ def run_rejects(args) -> int:
 def _gaps(con, a, lang):
     from analytics.analyses.gaps import component_gaps
 
-    df = component_gaps(con, a.period, a.unit_id, lang)
+    df = component_gaps(con, a.period, a.unit_id)
     return _component(df, a), {"score_points": "score", "gap_to_max_points": "gap_to_max", "target_points": "target",
                                "gap_to_target_points": "gap_to_target", "share_of_lost_points_pct": "share_of_lost_points"}
 
@@ -203,20 +204,20 @@ def _gaps(con, a, lang):
 def _changes(con, a, lang):
     from analytics.analyses.changes import score_changes
 
-    return _component(score_changes(con, a.period, a.unit_id, lang), a), {}
+    return _component(score_changes(con, a.period, a.unit_id), a), {}
 
 
 def _explain(con, a, lang):
     from analytics.analyses.explain import subindicator_breakdown
 
-    return subindicator_breakdown(con, a.period, a.unit_id, a.component, lang), {}
+    return subindicator_breakdown(con, a.period, a.unit_id, a.component), {}
 
 
 def _whatif(con, a, lang):
     from analytics.analyses.whatif import what_would_it_take_all
 
     return what_would_it_take_all(con, a.period, a.unit_id, a.component or "digitization",
-                                  gain_points=a.gain, to_next_grade=a.to_next_grade, lang=lang), {}
+                                  gain_points=a.gain, to_next_grade=a.to_next_grade), {}
 
 
 def _reconcile(con, a, lang):
@@ -234,7 +235,7 @@ def _audit(con, a, lang):
 def _targets(con, a, lang):
     from analytics.analyses.plan_targets import target_status
 
-    return target_status(con, a.period, a.unit_id, lang), {}
+    return target_status(con, a.period, a.unit_id), {}
 
 
 def _brief(con, a, lang):
@@ -249,7 +250,7 @@ def _brief(con, a, lang):
 def _rankings(con, a, lang):
     from analytics.analyses.rankings import unit_rankings
 
-    df = unit_rankings(con, a.period, a.level, a.component or "total", lang)
+    df = unit_rankings(con, a.period, a.level, a.component or "total")
     return (df if a.unit_id is None else df[df["unit_id"] == a.unit_id]), {}
 
 
@@ -297,6 +298,7 @@ def run_analysis(args) -> int:
     con = open_db(args)
     args.unit_id = unit_of(con, args, lang)
     df, renames = spec["run"](con, args, lang)
+    df = labelled(df, lang)  # keys in, labels at the edge
     if args.format == "json":
         emit(df, "json", records(df, renames), lang)
     elif args.format == "table" and spec.get("lines"):

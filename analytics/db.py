@@ -84,14 +84,16 @@ def derived_count_columns() -> str:
     return ",\n    ".join(items)
 
 
-def create_view(con: duckdb.DuckDBPyConnection, model: Path) -> None:
-    """(Re)create the view a model file defines; the view is named after the file.
+def create_view(con: duckdb.DuckDBPyConnection, model: Path, *, temporary: bool = False) -> None:
+    """(Re)create the view a model file defines; the view is named after the file (a temporary view works on a
+    read-only connection).
 
     ``{{derived_counts}}`` in a model stands for the derived counts the index definition declares."""
     body = model.read_text(encoding="utf-8")
     if "{{derived_counts}}" in body:
         body = body.replace("{{derived_counts}}", derived_count_columns())
-    con.execute(f'CREATE OR REPLACE VIEW "{model.stem}" AS\n{body}')
+    kind = "TEMP VIEW" if temporary else "VIEW"
+    con.execute(f'CREATE OR REPLACE {kind} "{model.stem}" AS\n{body}')
 
 
 @contextlib.contextmanager

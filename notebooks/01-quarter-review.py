@@ -23,6 +23,7 @@ import os
 from analytics.brief.findings import meeting_brief
 from analytics.analyses.changes import score_changes
 from analytics.db import connect_read_only, db_path
+from analytics.labels import labelled  # keys in, labels at the edge
 from analytics.units import resolve_unit
 from analytics.analyses.gaps import component_gaps, grade_outlook
 from analytics.analyses.rankings import unit_rankings
@@ -39,7 +40,7 @@ print(f"database: {db_path()}")
 # `illustrative` marks values that are not published figures.
 
 # %%
-gaps = component_gaps(con, PERIOD, UNIT_ID)
+gaps = labelled(component_gaps(con, PERIOD, UNIT_ID))
 gaps[["component_label", "score_points", "max_points", "gap_to_max_points", "target_points", "gap_to_target_points",
       "share_of_lost_points_pct", "illustrative"]]
 
@@ -51,7 +52,7 @@ print(f"QUARTER_TOTAL={total['score_points']:.2f}")
 # ## What the next grade needs
 
 # %%
-outlook = grade_outlook(con, PERIOD, UNIT_ID)
+outlook = labelled(grade_outlook(con, PERIOD, UNIT_ID))
 outlook[["total_points", "grade", "next_grade", "points_to_next_grade_points", "component_label", "gap_to_max_points",
          "could_supply"]]
 
@@ -60,7 +61,7 @@ outlook[["total_points", "grade", "next_grade", "points_to_next_grade_points", "
 # A missing side gives no number but a reason: an unpublished score is unknown, not zero.
 
 # %%
-changes = score_changes(con, PERIOD, UNIT_ID)
+changes = labelled(score_changes(con, PERIOD, UNIT_ID))
 changes[["component_label", "score_points", "previous_points", "change_vs_previous_points", "change_vs_previous_reason",
          "last_year_points", "change_vs_last_year_points"]]
 
@@ -73,7 +74,7 @@ print(f"ONLINE_CHANGE={online['change_vs_previous_points']:.2f}")
 
 # %%
 level = gaps["unit_level"].iloc[0]
-ranks = unit_rankings(con, PERIOD, level)
+ranks = labelled(unit_rankings(con, PERIOD, level))
 ranks[["unit", "score_points", "rank", "units_ranked", "peer_median_points", "peer_best_points", "illustrative"]]
 
 # %% [markdown]

@@ -23,6 +23,7 @@ import os
 
 from analytics.analyses.audit import deadline_mismatches
 from analytics.db import connect_read_only, db_path
+from analytics.labels import labelled  # keys in, labels at the edge
 from analytics.units import resolve_unit
 from analytics.analyses.explain import department_shortfall, mix_rate_split, shortfall_pareto, subindicator_breakdown
 from analytics.analyses.reconcile import own_vs_portal, reconciliation_summary
@@ -40,7 +41,7 @@ UNIT_ID = resolve_unit(con, UNIT)  # the one place the unit's text becomes its i
 # filing counts through the scoring engine, `points_at_stake` is what remains to win.
 
 # %%
-subs = subindicator_breakdown(con, PERIOD, UNIT_ID, COMPONENT)
+subs = labelled(subindicator_breakdown(con, PERIOD, UNIT_ID, COMPONENT))
 subs[["code", "label", "numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points",
       "points_at_stake", "source", "illustrative"]]
 

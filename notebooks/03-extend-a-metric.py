@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from analytics.db import connect_read_only, db_path
+from analytics.labels import labelled  # keys in, labels at the edge
 from analytics.units import resolve_unit
 from analytics.definition import DEFINITION_PATH, load_definition
 from analytics.ingest.common import Options
@@ -57,7 +58,7 @@ print("\n".join(describe(result)))
 # %%
 with connect_read_only(db_copy) as con:
     UNIT_ID = resolve_unit(con, UNIT)
-    status = target_status(con, "2024Q2", UNIT_ID)
+    status = labelled(target_status(con, "2024Q2", UNIT_ID))
 new = status[status["metric"] == "digitized_rate_pct"]
 print(f"NEW_TARGET_ROWS={len(new)}")
 new[["metric_label", "comparator", "target_value", "count_source", "measured_value", "met", "margin", "source_document"]]

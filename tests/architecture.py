@@ -4,7 +4,7 @@ Every ``import analytics…`` / ``from analytics… import`` in a module counts,
 function is still an arrow). Printed: the modules at the top of ``analytics/``, the import circles, and the
 arrows that point up the floors below.
 
-Floors, from the ground up: ground floor (settings, parsing, periods, formatting, i18n, definition, db, scoring,
+Floors, from the ground up: ground floor (settings, parsing, periods, formatting, i18n, definition, labels, db, scoring,
 units, charts) → ingest, analyses → brief → cli, dashboard → demo. An arrow may point down or stay on its floor;
 nothing outside ``dashboard/`` imports streamlit or ``analytics.dashboard``; no product module imports
 ``analytics.demo``.
@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "analytics"
-GROUND = {"settings", "parsing", "periods", "formatting", "i18n", "definition", "db", "scoring", "units", "charts"}
+GROUND = {"settings", "parsing", "periods", "formatting", "i18n", "definition", "labels", "db", "scoring", "units",
+          "charts"}
 FLOORS = {"ground": 0, "ingest": 1, "analyses": 1, "brief": 2, "cli": 3, "dashboard": 3, "__main__": 4, "demo": 5}
 
 

@@ -19,42 +19,12 @@ import pandas as pd
 from analytics.analyses.explain import ensure_models
 from analytics.periods import period_sort_key
 
-MISMATCH_LABELS = {
-    "too_short": ("Cấu hình ngắn hơn công bố", "Configured shorter than published"),
-    "too_long": ("Cấu hình dài hơn công bố", "Configured longer than published"),
-    "unit_differs": ("Khác đơn vị thời hạn", "Different time unit"),
-}
-TIME_UNIT_LABELS = {
-    "working_days": ("ngày làm việc", "working days"),
-    "days": ("ngày", "days"),
-    "hours": ("giờ", "hours"),
-}
-
 AUDIT_COLUMNS = [
     "unit", "unit_id", "procedure_code", "procedure_name", "department", "published_time", "published_time_unit",
-    "configured_time", "configured_time_unit", "published_deadline", "configured_deadline", "published_hours",
-    "configured_hours", "difference_hours", "mismatch", "mismatch_label", "period_from", "period_to",
+    "configured_time", "configured_time_unit", "published_hours",
+    "configured_hours", "difference_hours", "mismatch", "period_from", "period_to",
     "portal_overdue_filings", "own_overdue_filings", "portal_filings", "portal_overdue_share_pct", "illustrative",
 ]
-
-
-def _label(table: dict, key, lang: str):
-    """A label of a (vi, en) table in the language; the key itself when it has none."""
-    if key not in table:
-        return key
-    vi, en = table[key]
-    return en if lang == "en" else vi
-
-
-def _deadline_text(value, unit: str, lang: str) -> str | None:
-    """"15 ngày làm việc" / "15 working days"."""
-    if value is None or pd.isna(value):
-        return None
-    number = int(value) if float(value).is_integer() else value
-    text = _label(TIME_UNIT_LABELS, unit, lang)
-    if lang == "en" and number == 1 and isinstance(text, str):
-        text = text.removesuffix("s")
-    return f"{number} {text}"
 
 
 def _is_list(value) -> bool:
@@ -63,7 +33,7 @@ def _is_list(value) -> bool:
                                                  and not pd.api.types.is_scalar(value) and len(value) > 0)
 
 
-def deadline_mismatches(con, unit_id: str | None = None, period: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def deadline_mismatches(con, unit_id: str | None = None, period: str | None = None) -> pd.DataFrame:
     """Per (unit, procedure) whose configured deadline differs from the published one: both deadlines and the filings hit.
 
     ``mismatch`` is 'too_short', 'too_long' or 'unit_differs' (same length in working hours, another unit).
@@ -116,9 +86,6 @@ def deadline_mismatches(con, unit_id: str | None = None, period: str | None = No
     periods = df["periods"].map(lambda ps: sorted(ps, key=period_sort_key) if _is_list(ps) else [])
     df["period_from"] = periods.map(lambda ps: ps[0] if ps else None)
     df["period_to"] = periods.map(lambda ps: ps[-1] if ps else None)
-    df["published_deadline"] = [_deadline_text(v, u, lang) for v, u in zip(df["published_time"], df["published_time_unit"])]
-    df["configured_deadline"] = [_deadline_text(v, u, lang) for v, u in zip(df["configured_time"], df["configured_time_unit"])]
-    df["mismatch_label"] = df["mismatch"].map(lambda k: _label(MISMATCH_LABELS, k, lang))
     df["portal_overdue_share_pct"] = [
         None if pd.isna(n) or pd.isna(t) or t == 0 else round(100.0 * float(n) / float(t), 2)
         for n, t in zip(df["portal_overdue_filings"], df["unit_portal_overdue_filings"])]

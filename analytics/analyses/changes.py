@@ -1,97 +1,94 @@
 """What changed since the previous period and since the same period last year.
 
 Scores change in points, rates in percentage points, counts absolutely and relatively. A missing side
-gives a null change with the reason ("no Q1/2024 total published"). Changes are computed on the full
-history, then filtered, so filtering to one period never loses its comparison. Periods of different
-index versions compare at the five-group level (``mart_scores`` already rolls v2025's groups up).
+gives a null change with the reason's key ("not_published": no Q1/2024 total published), labelled at the edge
+by ``analytics.labels``. Changes are computed on the full history, then filtered, so filtering to one period
+never loses its comparison. Periods of different index versions compare at the five-group level
+(``mart_scores`` already rolls v2025's groups up). A change resting on an illustrative side is illustrative.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics.definition import load_definition
 from analytics.analyses.measures import filing_measures
-from analytics.periods import period_label, previous_period, same_period_last_year
 from analytics.analyses.scores import unit_scores
-
-REASONS = {
-    "not_published": ("{period} chưa công bố {what}", "no {period} {what} published"),
-    "no_data": ("không có số liệu {period}", "no data for {period}"),
-    "current_missing": ("{period} chưa có {what}", "{period} has no {what}"),
-}
+from analytics.periods import previous_period, same_period_last_year
 
 
-def _reason(key: str, lang: str, **params) -> str:
-    vi, en = REASONS[key]
-    return (en if lang == "en" else vi).format(**params)
-
-
-def _compare(current: pd.DataFrame, keys: list[str], value: str, other_period_of, lang: str, what_of) -> tuple:
-    """For each row, the other period's key, value, whether it is illustrative, and a reason when the comparison
-    is impossible."""
-    lookup = current.set_index([*keys, "period"])[value]
-    flags = current.set_index([*keys, "period"])["illustrative"].astype(bool)
+def _compare(current: pd.DataFrame, keys: list[str], value: str, other_period_of) -> dict[str, list]:
+    """For each row: the other period's key and value, whether that side is illustrative, and the key of the
+    reason when the comparison is impossible (with the period the reason speaks of)."""
+    indexed = current.set_index([*keys, "period"])
+    lookup, flags = indexed[value], indexed["illustrative"].astype(bool)
     present = set(lookup.index)
-    periods, values, reasons, others_illustrative = [], [], [], []
+    out = {"period": [], "value": [], "other_illustrative": [], "reason_key": [], "reason_period": []}
     for rec in current.to_dict("records"):
         other = other_period_of(rec["period"])
         key = (*[rec[k] for k in keys], other)
-        periods.append(other)
-        label = period_label(other, lang)
-        what = what_of(rec)
+        out["period"].append(other)
         if key not in present:
-            values.append(None)
-            others_illustrative.append(False)
-            reasons.append(_reason("no_data", lang, period=label))
+            out["value"].append(None)
+            out["other_illustrative"].append(False)
+            out["reason_key"].append("no_data")
+            out["reason_period"].append(other)
             continue
         v = lookup.loc[key]
         v = v.iloc[0] if isinstance(v, pd.Series) else v
         f = flags.loc[key]
-        others_illustrative.append(bool(f.any() if isinstance(f, pd.Series) else f))
-        values.append(None if pd.isna(v) else float(v))
+        out["other_illustrative"].append(bool(f.any() if isinstance(f, pd.Series) else f))
+        out["value"].append(None if pd.isna(v) else float(v))
         if pd.isna(v):
-            reasons.append(_reason("not_published", lang, period=label, what=what))
+            out["reason_key"].append("not_published")
+            out["reason_period"].append(other)
         elif pd.isna(rec[value]):
-            reasons.append(_reason("current_missing", lang, period=period_label(rec["period"], lang), what=what))
+            out["reason_key"].append("current_missing")
+            out["reason_period"].append(rec["period"])
         else:
-            reasons.append(None)
-    return periods, values, reasons, others_illustrative
+            out["reason_key"].append(None)
+            out["reason_period"].append(None)
+    return out
 
 
-def score_changes(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def _add_comparison(out: pd.DataFrame, prefix: str, col: str, compared: dict, what: pd.Series) -> None:
+    out[f"{prefix}_period"] = compared["period"]
+    out[f"{col}_reason_key"] = compared["reason_key"]
+    out[f"{col}_reason_period"] = compared["reason_period"]
+    out[f"{col}_reason_what"] = what.where(pd.Series(compared["reason_key"], index=out.index).notna())
+
+
+def score_changes(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, component incl. total): change in points versus the previous period and the same
-    period last year, null with a reason when a side is missing.
+    period last year, null with a reason key when a side is missing.
 
     The one definition of "change" (the CLI ``scores``, the tiles and the brief all show this figure).
-    ``change_vs_previous_illustrative`` / ``change_vs_last_year_illustrative``: either side is illustrative."""
-    d = load_definition()
-    scores = unit_scores(con, unit_id=unit_id, lang=lang)  # the unit's full history first
+    ``change_vs_previous_illustrative`` / ``change_vs_last_year_illustrative``: the change exists and either
+    side is illustrative."""
+    scores = unit_scores(con, unit_id=unit_id)  # the unit's full history first
     if scores.empty:
         return scores
-    what = lambda rec: ("tổng điểm" if lang != "en" else "total") if rec["component"] == "total" else (  # noqa: E731
-        ("điểm " if lang != "en" else "") + d.common_label(rec["component"], lang) + (" score" if lang == "en" else ""))
-    out = scores[["period", "period_label", "unit", "unit_id", "unit_level", "component", "component_label",
-                  "score_points", "max_points", "illustrative"]].copy()
-    for prefix, other in (("previous", previous_period), ("last_year", same_period_last_year)):
-        periods, values, reasons, flags = _compare(out, ["unit_id", "component"], "score_points", other, lang, what)
-        col = "change_vs_previous" if prefix == "previous" else "change_vs_last_year"
-        out[f"{prefix}_period"] = periods
-        out[f"{prefix}_points"] = pd.array(values, dtype="Float64")
+    out = scores[["period", "unit", "unit_id", "unit_level", "component", "score_points", "max_points",
+                  "illustrative"]].copy()
+    for prefix, other, col in (("previous", previous_period, "change_vs_previous"),
+                               ("last_year", same_period_last_year, "change_vs_last_year")):
+        compared = _compare(out, ["unit_id", "component"], "score_points", other)
+        _add_comparison(out, prefix, col, compared, out["component"])
+        out[f"{prefix}_points"] = pd.array(compared["value"], dtype="Float64")
         out[f"{col}_points"] = (out["score_points"] - out[f"{prefix}_points"]).round(2)
-        out[f"{col}_reason"] = reasons
-        out[f"{col}_illustrative"] = out[f"{col}_points"].notna() & (out["illustrative"].astype(bool) | pd.Series(flags, index=out.index))
-        out[f"{col}_illustrative"] = out[f"{col}_illustrative"].astype(bool)
+        either = out["illustrative"].astype(bool) | pd.Series(compared["other_illustrative"], index=out.index)
+        out[f"{col}_illustrative"] = (out[f"{col}_points"].notna() & either).astype(bool)
     if period:
         out = out[out["period"] == period]
     return out.reset_index(drop=True)
 
 
-def scores_with_change(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def scores_with_change(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """``unit_scores`` with ``change`` (points), ``previous_period`` and ``change_illustrative`` taken from
     ``score_changes``: what ``scores`` prints."""
-    scores = unit_scores(con, period=period, unit_id=unit_id, lang=lang)
-    changes = score_changes(con, period=period, unit_id=unit_id, lang=lang)
+    scores = unit_scores(con, period=period, unit_id=unit_id)
+    changes = score_changes(con, period=period, unit_id=unit_id)
+    if changes.empty:
+        return scores.assign(change=pd.Series(dtype="Float64"), previous_period=None, change_illustrative=False)
     keep = changes[["period", "unit_id", "component", "previous_period", "change_vs_previous_points",
                     "change_vs_previous_illustrative"]].rename(
         columns={"change_vs_previous_points": "change", "change_vs_previous_illustrative": "change_illustrative"})
@@ -100,26 +97,26 @@ def scores_with_change(con, period: str | None = None, unit_id: str | None = Non
     return out
 
 
-def filing_metric_changes(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def filing_metric_changes(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, count source, metric): the value and its change versus the previous period and last
-    year — percentage points for rates, absolute and relative for counts."""
-    m = filing_measures(con, unit_id=unit_id, lang=lang)
+    year — percentage points for rates, absolute and relative for counts; illustrative when either side is."""
+    m = filing_measures(con, unit_id=unit_id)
     if m.empty:
         return m
     out = m.copy()
-    what = lambda rec: rec["metric_label"].lower()  # noqa: E731
     for prefix, other in (("previous", previous_period), ("last_year", same_period_last_year)):
-        periods, values, reasons, _ = _compare(out, ["unit_id", "count_source", "metric"], "value", other, lang, what)
-        out[f"{prefix}_period"] = periods
-        out[f"{prefix}_value"] = pd.array(values, dtype="Float64")
+        suffix = "previous" if prefix == "previous" else "last_year"
+        compared = _compare(out, ["unit_id", "count_source", "metric"], "value", other)
+        _add_comparison(out, prefix, f"change_vs_{suffix}", compared, out["metric"])
+        out[f"{prefix}_value"] = pd.array(compared["value"], dtype="Float64")
         diff = (out["value"].astype("Float64") - out[f"{prefix}_value"]).round(2)
         is_rate = out["value_unit"] == "pct"
-        suffix = "previous" if prefix == "previous" else "last_year"
         out[f"change_vs_{suffix}_pp"] = diff.where(is_rate)
         out[f"change_vs_{suffix}_count"] = diff.where(~is_rate)
         rel = (100 * diff / out[f"{prefix}_value"]).round(2)
         out[f"change_vs_{suffix}_relative_pct"] = rel.where(~is_rate & (out[f"{prefix}_value"] != 0))
-        out[f"change_vs_{suffix}_reason"] = reasons
+        either = out["illustrative"].astype(bool) | pd.Series(compared["other_illustrative"], index=out.index)
+        out[f"change_vs_{suffix}_illustrative"] = (diff.notna() & either).astype(bool)
     if period:
         out = out[out["period"] == period]
     return out.reset_index(drop=True)

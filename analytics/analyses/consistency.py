@@ -31,12 +31,12 @@ WHERE (CAST(? AS VARCHAR) IS NULL OR t.period = ?) AND (CAST(? AS VARCHAR) IS NU
 """
 
 
-def grade_consistency(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def grade_consistency(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit) with a published total: total vs sum of components, computed vs reported grade."""
     d = load_definition()
     df = con.execute(TOTALS_SQL, [period, period, unit_id, unit_id]).df()
     df["total_minus_sum_points"] = (df["total_points"] - df["sum_components_points"]).round(2)
-    df["computed_grade"] = [None if pd.isna(t) else d.grade_for(t).label(lang) for t in df["total_points"]]
+    df["computed_grade_key"] = [None if pd.isna(t) else d.grade_for(t).key for t in df["total_points"]]
     df["grade_differs"] = [d.grade_mismatch(t, g) for t, g in zip(df["total_points"], df["reported_grade"])]
     df["total_differs"] = [d.total_differs(t, s) for t, s in zip(df["total_points"], df["sum_components_points"])]
     return df.sort_values(["period", "unit"]).reset_index(drop=True)

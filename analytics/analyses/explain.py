@@ -30,9 +30,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.db import SQL_DIR, create_macros
+from analytics.db import SQL_DIR, create_macros, create_view
 from analytics.definition import SubIndicator, load_definition, version_for_period
-from analytics.periods import period_kind, period_label, period_sort_key
+from analytics.periods import period_kind, period_sort_key
 from analytics.scoring import payment_part_points, score_frame, subindicator_points
 
 SCORING_VERSION = "v2025"
@@ -65,27 +65,10 @@ PAYMENT_PART3_ASSUMED = 0
 the value 9 of the 15 Phú Thọ departments publish, so recomputed payment points are a lower bound (by ≤ 2)."""
 
 BREAKDOWN_COLUMNS = [
-    "period", "period_label", "unit", "unit_id", "component", "component_label", "group", "code", "label", "scope",
+    "period", "unit", "unit_id", "component", "group", "code", "scope",
     "numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points", "points_at_stake",
-    "component_points", "source", "count_source", "index_version", "illustrative", "note",
+    "component_points", "source", "count_source", "index_version", "illustrative", "note_keys",
 ]
-
-NOTES = {
-    "province_scope": ("Tính ở cấp tỉnh, áp cho mọi đơn vị", "Computed at province level and copied to every unit"),
-    "no_filing_count": ("Số liệu hồ sơ không có chỉ tiêu này", "Filing counts do not carry this sub-indicator"),
-    "payment_part3": ("Phần 3 (2 điểm) không tính được từ số liệu hồ sơ, lấy bằng 0",
-                      "Part 3 (2 points) cannot be counted from filings; taken as 0"),
-    "group_total": ("Cổng chỉ công bố điểm nhóm, không có tử số/mẫu số",
-                    "The portal publishes only the group total, without counts"),
-    "scored_v2025": ("Tính lại theo quy tắc v2025 của Cổng DVCQG", "Recomputed by the portal's v2025 rules"),
-}
-
-
-def _note(key: str, lang: str) -> str:
-    """A note of NOTES in the language."""
-    vi, en = NOTES[key]
-    return en if lang == "en" else vi
-
 
 # --- SQL models -------------------------------------------------------------------------------------
 
@@ -102,8 +85,7 @@ def ensure_models(con) -> None:
         return
     create_macros(con, temporary=True)
     for name in MODELS:
-        body = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS\n{body}')
+        create_view(con, SQL_DIR / f"{name}.sql", temporary=True)
 
 
 # --- counts per unit --------------------------------------------------------------------------------
@@ -273,7 +255,7 @@ def _units(con) -> pd.DataFrame:
     return con.execute("SELECT unit_id, display_name AS unit FROM units").df()
 
 
-def _portal_rows(con, period: str | None, lang: str, unit_id: str | None = None) -> pd.DataFrame:
+def _portal_rows(con, period: str | None, unit_id: str | None = None) -> pd.DataFrame:
     """Sub-indicator rows from the portal's published counts and points (scope 'all')."""
     d = load_definition()
     df = con.execute("""
@@ -290,19 +272,17 @@ def _portal_rows(con, period: str | None, lang: str, unit_id: str | None = None)
     df["points_recomputed"] = score_frame(df).astype("float64")
     total_codes = {s.portal_total_code for s in d.version(SCORING_VERSION).subindicators if s.portal_total_code}
     by_code = {s.code: s for s in d.version(SCORING_VERSION).subindicators}
-    df["label"] = [by_code[c].label(lang) if c in by_code
-                   else d.version(SCORING_VERSION).group(g).label(lang) for c, g in zip(df["code"], df["group_key"])]
     df["scope"] = [by_code[c].scope if c in by_code else "unit" for c in df["code"]]
     df["rate_pct"] = [rate_pct(n, den) if not _missing(n) and not _missing(den) else (None if _missing(r) else r)
                       for n, den, r in zip(df["numerator"], df["denominator"], df["ratio_pct"])]
-    df["note"] = [_note("group_total", lang) if c in total_codes else None for c in df["code"]]
+    df["note_keys"] = [["group_total"] if c in total_codes else [] for c in df["code"]]
     df["source"] = "portal"
     df["count_source"] = "portal"
     df["group"] = df["group_key"]
     return df.drop(columns=["extra_json", "ratio_pct", "group_key"])
 
 
-def _filing_rows(con, period: str | None, count_source: str | None, lang: str,
+def _filing_rows(con, period: str | None, count_source: str | None,
                  skip: set[tuple[str, str]], unit_id: str | None = None) -> pd.DataFrame:
     """Sub-indicator rows recomputed from per-procedure filing counts by the v2025 rules."""
     procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
@@ -316,33 +296,33 @@ def _filing_rows(con, period: str | None, count_source: str | None, lang: str,
         totals = unit_totals(group, catalog.loc[unit_id] if unit_id in catalog.index else None)
         illustrative = bool(group["illustrative"].any())
         for sub in _scored_subindicators():
-            rows.append(_filing_row(sub, totals, lang) | {
+            rows.append(_filing_row(sub, totals) | {
                 "period": p, "unit_id": unit_id, "count_source": source, "illustrative": illustrative})
     return pd.DataFrame(rows)
 
 
-def _filing_row(sub: SubIndicator, totals: Mapping, lang: str) -> dict:
+def _filing_row(sub: SubIndicator, totals: Mapping) -> dict:
     """One sub-indicator's breakdown values from unit totals."""
     inputs = subindicator_inputs(sub, totals)
     numerator, denominator, extra = inputs if inputs is not None else (None, None, {})
     points = inputs_points(sub, numerator, denominator, extra) if inputs is not None else None
-    notes = [_note("scored_v2025", lang)]
+    notes = ["scored_v2025"]
     if sub.scope == "province":
-        notes.append(_note("province_scope", lang))
+        notes.append("province_scope")
     if inputs is None:
-        notes.append(_note("no_filing_count", lang))
+        notes.append("no_filing_count")
     if sub.rule == "payment":
-        notes.append(_note("payment_part3", lang))
+        notes.append("payment_part3")
     return {
-        "group": sub.group, "code": sub.code, "label": sub.label(lang), "scope": sub.scope,
+        "group": sub.group, "code": sub.code, "scope": sub.scope,
         "numerator": numerator, "denominator": denominator, "rate_pct": rate_pct(numerator, denominator),
         "points": None, "points_recomputed": points, "max_points": float(sub.max_points),
-        "source": "filing counts", "note": "; ".join(notes),
+        "source": "filing counts", "note_keys": notes,
     }
 
 
 def subindicator_breakdown(con, period: str | None = None, unit_id: str | None = None, component: str | None = None,
-                           lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
+                           *, count_source: str | None = None) -> pd.DataFrame:
     """One row per (period, unit, sub-indicator): counts, rate, published and recomputed points, points at stake.
 
     Rows come from (a) the national portal's published sub-indicators (``portal_metrics``, scope 'all'):
@@ -362,9 +342,9 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
     _check_component(component)
     ensure_models(con)
     # the portal's own sub-indicator counts win over filing counts for the same (period, unit)
-    portal = _portal_rows(con, period, lang, unit_id) if count_source in (None, "portal") else pd.DataFrame()
+    portal = _portal_rows(con, period, unit_id) if count_source in (None, "portal") else pd.DataFrame()
     skip = set(zip(portal["period"], portal["unit_id"])) if not portal.empty else set()
-    filings = _filing_rows(con, period, count_source, lang, skip, unit_id)
+    filings = _filing_rows(con, period, count_source, skip, unit_id)
     frames = [f for f in (portal, filings) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
@@ -381,8 +361,6 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
     for c in ("numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["points_at_stake"] = (df["max_points"] - df["points_recomputed"].fillna(df["points"])).round(2)
-    df["component_label"] = df["component"].map(lambda c: d.common_label(c, lang))
-    df["period_label"] = df["period"].map(lambda p: period_label(p, lang))
     versions = {p: _published_version(con, p) for p in df["period"].unique()}
     df["index_version"] = df["period"].map(versions)
     df = df.merge(_published_components(con), on=["period", "unit_id", "component"], how="left")
@@ -415,7 +393,7 @@ def _published_components(con) -> pd.DataFrame:
 
 
 def component_breakdown(con, period: str | None = None, unit_id: str | None = None, component: str | None = None,
-                        lang: str = "vi", *, count_source: str | None = None) -> pd.DataFrame:
+                        *, count_source: str | None = None) -> pd.DataFrame:
     """One row per (period, unit, five-group component): published points, recomputed points, max, points at stake.
 
     ``points`` is the published component score (v2022 table or portal groups summed; null when unpublished);
@@ -423,14 +401,14 @@ def component_breakdown(con, period: str | None = None, unit_id: str | None = No
     when some scored sub-indicator has no counts (e.g. the province-level transparency ones for a department).
     ``points_at_stake`` = max − published points, or max − recomputed points when unpublished and complete.
     """
-    sub = subindicator_breakdown(con, period, unit_id, component, lang, count_source=count_source)
-    cols = ["period", "period_label", "unit", "unit_id", "component", "component_label", "points",
+    sub = subindicator_breakdown(con, period, unit_id, component, count_source=count_source)
+    cols = ["period", "unit", "unit_id", "component", "points",
             "points_recomputed", "max_points", "points_at_stake", "recomputed_complete", "subindicators_count",
             "source", "illustrative"]
     if sub.empty:
         return pd.DataFrame(columns=cols)
     d = load_definition()
-    keys = ["period", "period_label", "unit", "unit_id", "component", "component_label"]
+    keys = ["period", "unit", "unit_id", "component"]
     out = (sub.groupby(keys, sort=False, dropna=False)
            .agg(points=("component_points", "first"),
                 points_recomputed=("points_recomputed", lambda s: round(float(s.sum()), 2) if s.notna().any() else np.nan),
@@ -474,7 +452,7 @@ def _procedure_key(df: pd.DataFrame) -> pd.Series:
 
 
 PARETO_COLUMNS = [
-    "period", "unit", "unit_id", "code", "label", "rank", "procedure_code", "procedure_name", "department",
+    "period", "unit", "unit_id", "code", "rank", "procedure_code", "procedure_name", "department",
     "numerator", "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
     "count_source",
 ]
@@ -494,7 +472,7 @@ def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def shortfall_pareto(con, period: str, unit_id: str, code: str, lang: str = "vi", *,
+def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
                      count_source: str | None = None) -> pd.DataFrame:
     """Per procedure, the filings missing from a sub-indicator's numerator (denominator − numerator), largest first.
 
@@ -520,17 +498,17 @@ def shortfall_pareto(con, period: str, unit_id: str, code: str, lang: str = "vi"
     df = df.sort_values(["shortfall_filings", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
     df = pareto_shares(df)
     df["shortfall_filings"] = df["shortfall_filings"].astype("int64")
-    df["period"], df["unit"], df["unit_id"], df["code"], df["label"] = period, unit_name, unit_id, code, sub.label(lang)
+    df["period"], df["unit"], df["unit_id"], df["code"] = period, unit_name, unit_id, code
     return df[PARETO_COLUMNS]
 
 
 DEPARTMENT_COLUMNS = [
-    "period", "unit", "unit_id", "code", "label", "rank", "department", "procedures_count", "numerator",
+    "period", "unit", "unit_id", "code", "rank", "department", "procedures_count", "numerator",
     "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
 ]
 
 
-def department_shortfall(con, period: str, unit_id: str, code: str, lang: str = "vi", *,
+def department_shortfall(con, period: str, unit_id: str, code: str, *,
                          count_source: str | None = None) -> pd.DataFrame:
     """The shortfall of ``shortfall_pareto`` rolled up by handling office (Phòng), largest first.
 
@@ -542,15 +520,14 @@ def department_shortfall(con, period: str, unit_id: str, code: str, lang: str = 
     procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
     if procs.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
-    unknown = "(không rõ phòng)" if lang != "en" else "(office unknown)"
     df = pd.DataFrame({
-        "department": procs["department"].fillna(unknown),
+        "department": procs["department"],
         "numerator": procs[sub.filing_field].astype("float64"),
         "denominator": procs[sub.filing_denominator].astype("float64"),
     })
     df["shortfall_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0)
     df["has_shortfall"] = df["shortfall_filings"].gt(0)
-    out = (df.groupby("department", sort=False)
+    out = (df.groupby("department", sort=False, dropna=False)
            .agg(procedures_count=("has_shortfall", "sum"), numerator=("numerator", "sum"),
                 denominator=("denominator", "sum"), shortfall_filings=("shortfall_filings", "sum"))
            .reset_index())
@@ -558,11 +535,11 @@ def department_shortfall(con, period: str, unit_id: str, code: str, lang: str = 
     if out.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
     out["rate_pct"] = [rate_pct(n, d) for n, d in zip(out["numerator"], out["denominator"])]
-    out = out.sort_values(["shortfall_filings", "department"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["shortfall_filings", "department"], ascending=[False, True], na_position="last").reset_index(drop=True)
     out = pareto_shares(out)
     out["shortfall_filings"] = out["shortfall_filings"].astype("int64")
     out["procedures_count"] = out["procedures_count"].astype("int64")
-    out["period"], out["unit"], out["unit_id"], out["code"], out["label"] = period, unit_name, unit_id, code, sub.label(lang)
+    out["period"], out["unit"], out["unit_id"], out["code"] = period, unit_name, unit_id, code
     return out[DEPARTMENT_COLUMNS]
 
 
@@ -623,7 +600,7 @@ def shift_share(n0, d0, n1, d1) -> pd.DataFrame | None:
 
 
 def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: str | None = None, *,
-                   count_source: str | None = None, lang: str = "vi") -> pd.DataFrame:
+                   count_source: str | None = None) -> pd.DataFrame:
     """A sub-indicator rate's change since the previous period split into mix and rate effects, per procedure.
 
     Shift-share with averaged weights: with w = a procedure's share of the denominator and r its rate,
@@ -685,7 +662,7 @@ def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: s
     mix_last = points1 - _rate_points(sub, max(0.0, r_now - mix_total / 100.0))
     mix_points = round(0.5 * (mix_first + mix_last), 2)
     total = {
-        "level": "total", "procedure_code": None, "procedure_name": "Tổng cộng" if lang != "en" else "Total",
+        "level": "total", "procedure_code": None, "procedure_name": None,
         "department": None, "numerator_previous": n0, "denominator_previous": d0_total,
         "rate_previous_pct": rate_pct(n0, d0_total), "numerator": n1, "denominator": d1_total,
         "rate_pct": rate_pct(n1, d1_total), "weight_previous_pct": 100.0, "weight_pct": 100.0,
@@ -702,13 +679,15 @@ def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: s
     return out[MIX_COLUMNS]
 
 
-def breakdown_records(df: pd.DataFrame) -> list[dict]:
-    """The JSON shape of ``explain --format json``: one object per (period, unit, sub-indicator)."""
+def breakdown_records(df: pd.DataFrame, lang: str = "vi") -> list[dict]:
+    """The JSON shape of ``explain --format json``: one object per (period, unit, sub-indicator), labelled."""
+    from analytics.labels import labelled
+
     keys = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
             "points", "points_recomputed", "max_points", "points_at_stake", "component_points", "source",
             "count_source", "illustrative", "note"]
     out = []
-    for row in df[keys].to_dict("records"):
+    for row in labelled(df, lang)[keys].to_dict("records"):
         out.append({k: (None if _missing(v) else (bool(v) if k == "illustrative" else
                         (float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
                          else v))) for k, v in row.items()})

@@ -45,14 +45,13 @@ def applicable_targets(keys: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFram
     return m[cols]
 
 
-def component_gaps(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def component_gaps(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, component incl. total): score, max, gap to max, target, gap to target, share of lost points.
 
     ``share_of_lost_points_pct`` is the component's gap as a share of all points the unit lost in the period;
     ``gap_to_target_points`` is positive when the score falls short of a floor target.
     """
-    d = load_definition()
-    scores = unit_scores(con, period=period, unit_id=unit_id, lang=lang)
+    scores = unit_scores(con, period=period, unit_id=unit_id)
     targets = component_targets(con)
     out = scores.rename(columns={"gap_to_max": "gap_to_max_points"}).copy()
     comp = out["component"] != "total"
@@ -61,36 +60,38 @@ def component_gaps(con, period: str | None = None, unit_id: str | None = None, l
     out["share_of_lost_points_pct"] = (100 * out["gap_to_max_points"] / out["_lost"]).where(comp & (out["_lost"] > 0)).round(2)
     chosen = applicable_targets(out[["period", "unit_id", "component"]], targets)
     out = out.merge(chosen, on=["period", "unit_id", "component"], how="left")
-    grades = {g.key: g.label(lang) for g in d.grades}
     out["target_points"] = pd.array(out["target_value"], dtype="Float64")
-    out["target_grade"] = out["target_grade_key"].map(grades)
     out["target_illustrative"] = out["target_illustrative"].astype("boolean")
     out["gap_to_target_points"] = (out["target_points"] - out["score_points"]).round(2)
-    cols = ["period", "period_label", "unit_id", "unit", "unit_level", "component", "component_label", "score_points",
-            "max_points", "gap_to_max_points", "target_points", "target_grade", "target_source", "target_illustrative",
-            "gap_to_target_points", "share_of_lost_points_pct", "illustrative"]
+    # a gap resting on an illustrative score or an illustrative target is illustrative
+    out["gap_to_target_illustrative"] = (out["gap_to_target_points"].notna()
+                                         & (out["illustrative"].astype(bool) | out["target_illustrative"].fillna(False))
+                                         ).astype(bool)
+    cols = ["period", "unit_id", "unit", "unit_level", "component", "score_points", "max_points", "gap_to_max_points",
+            "target_points", "target_grade_key", "target_source", "target_illustrative", "gap_to_target_points",
+            "gap_to_target_illustrative", "share_of_lost_points_pct", "illustrative"]
     return out[cols].reset_index(drop=True)
 
 
-def grade_outlook(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def grade_outlook(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, component): the total, its grade, points to the next grade, and whether this
     component's gap alone could supply them (components sorted by gap, largest first)."""
     d = load_definition()
-    gaps = component_gaps(con, period=period, unit_id=unit_id, lang=lang)
+    gaps = component_gaps(con, period=period, unit_id=unit_id)
     totals = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
     totals = totals[["period", "unit_id", "unit", "score_points", "illustrative"]].rename(
         columns={"score_points": "total_points"})
     grade_of = {t: d.grade_for(t) for t in totals["total_points"].unique()}
     next_of = {t: d.next_grade(t) for t in grade_of}
-    totals["grade"] = totals["total_points"].map(lambda t: grade_of[t].label(lang))
-    totals["next_grade"] = totals["total_points"].map(lambda t: next_of[t].label(lang) if next_of[t] else None)
+    totals["grade_key"] = totals["total_points"].map(lambda t: grade_of[t].key)
+    totals["next_grade_key"] = totals["total_points"].map(lambda t: next_of[t].key if next_of[t] else None)
     totals["next_grade_min_points"] = totals["total_points"].map(lambda t: next_of[t].min_points if next_of[t] else None)
     totals["points_to_next_grade_points"] = (totals["next_grade_min_points"] - totals["total_points"]).round(2)
-    parts = gaps[gaps["component"] != "total"][["period", "unit_id", "component", "component_label", "gap_to_max_points"]]
+    parts = gaps[gaps["component"] != "total"][["period", "unit_id", "component", "gap_to_max_points"]]
     out = totals.merge(parts, on=["period", "unit_id"])
     out["could_supply"] = (out["points_to_next_grade_points"].notna() & out["gap_to_max_points"].notna()
                            & (out["gap_to_max_points"] >= out["points_to_next_grade_points"])).astype(bool)
     out = out.sort_values(["period", "unit_id", "gap_to_max_points"], ascending=[True, True, False])
-    return out[["period", "unit_id", "unit", "total_points", "grade", "next_grade", "next_grade_min_points",
-                "points_to_next_grade_points", "component", "component_label", "gap_to_max_points", "could_supply",
+    return out[["period", "unit_id", "unit", "total_points", "grade_key", "next_grade_key", "next_grade_min_points",
+                "points_to_next_grade_points", "component", "gap_to_max_points", "could_supply",
                 "illustrative"]].reset_index(drop=True)

@@ -46,7 +46,7 @@ def filing_totals(con, period: str | None = None, unit_id: str | None = None) ->
     return con.execute(FILING_SUMS_SQL.format(sums=sums), [period, period, unit_id, unit_id]).df()
 
 
-def filing_measures(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def filing_measures(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """One row per (period, unit, count source, metric): numerator, denominator and value (pct or count)."""
     d = load_definition()
     totals = filing_totals(con, period, unit_id)
@@ -67,8 +67,8 @@ def filing_measures(con, period: str | None = None, unit_id: str | None = None, 
                 else:
                     value = None if not denominator else round(100 * numerator / denominator, 2)
             rows.append({"period": rec["period"], "unit_id": rec["unit_id"], "unit": rec["unit"],
-                         "count_source": rec["count_source"], "metric": m.key, "metric_label": m.label(lang),
+                         "count_source": rec["count_source"], "metric": m.key,
                          "numerator_count": numerator, "denominator_count": denominator, "value": value,
                          "value_unit": "count" if m.is_count else "pct", "illustrative": bool(rec["illustrative"])})
-    return pd.DataFrame(rows, columns=["period", "unit_id", "unit", "count_source", "metric", "metric_label",
+    return pd.DataFrame(rows, columns=["period", "unit_id", "unit", "count_source", "metric",
                                        "numerator_count", "denominator_count", "value", "value_unit", "illustrative"])

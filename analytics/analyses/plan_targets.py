@@ -12,7 +12,7 @@ import pandas as pd
 
 from analytics.definition import load_definition
 from analytics.analyses.measures import filing_totals
-from analytics.periods import period_kind, period_label, period_sort_key
+from analytics.periods import period_kind, period_sort_key
 from analytics.analyses.scores import unit_scores
 
 TARGETS_SQL = """
@@ -20,18 +20,6 @@ SELECT t.*, u.display_name AS unit
 FROM targets AS t
 LEFT JOIN units AS u USING (unit_id)
 """
-
-NOTES = {
-    "unmeasurable": ("chưa có nguồn số liệu đo chỉ tiêu này (khảo sát, thời gian chờ…)",
-                     "no data source measures this target (survey, waiting time…)"),
-    "no_data": ("không có số liệu của {period}", "no data for {period}"),
-}
-
-
-def _note(key: str, lang: str, **params) -> str:
-    vi, en = NOTES[key]
-    return (en if lang == "en" else vi).format(**params)
-
 
 def _met(comparator: str, measured: float, target: float) -> bool:
     if comparator == ">=":
@@ -49,11 +37,13 @@ def _periods_of(target: dict, available: list[str]) -> list[str]:
     return [p for p in available if period_kind(p) == "quarter" and int(p[:4]) == year]
 
 
-def target_status(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def target_status(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """One row per (target, count source where it applies): target, measured value, met, margin, source document.
 
     ``margin`` is measured − target for a floor and target − measured for a ceiling: negative means missed.
     With ``period``, only targets that cover that period are listed, measured on that period alone.
+    ``measured_reason_key`` says why nothing was measured (labelled at the edge); ``measured_grade_key`` is the
+    grade a measured total earns. ``illustrative``: the measured value or the target is illustrative.
     """
     d = load_definition()
     targets = con.execute(TARGETS_SQL).df()
@@ -62,21 +52,21 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, la
     if unit_id is not None:
         targets = targets[targets["unit_id"].isna() | (targets["unit_id"] == unit_id)]
     totals = filing_totals(con, unit_id=unit_id)
-    scores = unit_scores(con, unit_id=unit_id, lang=lang)
+    scores = unit_scores(con, unit_id=unit_id)
     rows = []
     for t in targets.to_dict("records"):
         metric = t["metric"]
         base = {"year": t["year"], "period": t["period"] if isinstance(t["period"], str) else None, "unit": t["unit"],
-                "unit_id": t["unit_id"], "metric": metric, "metric_label": t["metric_label"] or _label(d, metric, lang),
+                "unit_id": t["unit_id"], "metric": metric, "metric_label": t["metric_label"] or None,
                 "comparator": t["comparator"], "target_value": t["target_value"], "target_unit": t["target_unit"],
-                "target_grade": _grade_label(d, t["target_grade"], lang), "source_document": t["source_document"],
+                "target_grade_key": _grade_key(d, t["target_grade"]), "source_document": t["source_document"],
                 "target_illustrative": bool(t["illustrative"])}
         if metric in d.metrics:
             m = d.metrics[metric]
             if period and not _covers(t, period):
                 continue
             if not m.measurable:
-                rows.append(_unmeasured(base, _note("unmeasurable", lang)))
+                rows.append(_unmeasured(base, "unmeasurable", None))
                 continue
             mine = totals[totals["unit_id"] == t["unit_id"]] if isinstance(t["unit_id"], str) else totals
             covered = _periods_of(t, sorted(set(mine["period"]), key=period_sort_key))
@@ -85,8 +75,7 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, la
                 if covered is None:
                     continue
             if not covered:
-                label = period_label(t["period"], lang) if base["period"] else str(t["year"])
-                rows.append(_unmeasured(base, _note("no_data", lang, period=label)))
+                rows.append(_unmeasured(base, "no_data", base["period"] or str(t["year"])))
                 continue
             for source, part in mine[mine["period"].isin(covered)].groupby("count_source"):
                 num = sum(part[c].sum() for c in m.numerator)
@@ -95,7 +84,7 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, la
                 rows.append({**base, "count_source": source, "measured_value": value,
                              "measured_period": ",".join(sorted(set(part["period"]), key=period_sort_key)),
                              **_judge(t, value), "illustrative": bool(part["illustrative"].any()) or base["target_illustrative"],
-                             "note": None})
+                             "measured_reason_key": None, "measured_reason_period": None, "measured_grade_key": None})
         else:  # a component score or the total's grade
             s = scores[(scores["component"] == metric) & (scores["unit_id"] == t["unit_id"]) & scores["score_points"].notna()]
             covered = _periods_of(t, sorted(set(s["period"]), key=period_sort_key))
@@ -104,25 +93,26 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, la
                     continue
                 covered = [p for p in covered if p == period]
             if not covered:
-                label = period_label(t["period"], lang) if base["period"] else str(t["year"])
-                rows.append(_unmeasured(base, _note("no_data", lang, period=label)))
+                rows.append(_unmeasured(base, "no_data", base["period"] or str(t["year"])))
                 continue
             latest = max(covered, key=period_sort_key)
             rec = s[s["period"] == latest].iloc[0]
             value = float(rec["score_points"])
             rows.append({**base, "count_source": "index", "measured_value": value, "measured_period": latest,
                          **_judge(t, value), "illustrative": bool(rec["illustrative"]) or base["target_illustrative"],
-                         "note": d.grade_for(value).label(lang) if metric == "total" else None})
+                         "measured_reason_key": None, "measured_reason_period": None,
+                         "measured_grade_key": d.grade_for(value).key if metric == "total" else None})
     cols = ["year", "period", "unit", "unit_id", "metric", "metric_label", "comparator", "target_value", "target_unit",
-            "target_grade", "count_source", "measured_value", "measured_period", "met", "margin", "source_document",
-            "target_illustrative", "illustrative", "note"]
+            "target_grade_key", "count_source", "measured_value", "measured_period", "met", "margin", "source_document",
+            "target_illustrative", "illustrative", "measured_reason_key", "measured_reason_period", "measured_grade_key"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _unmeasured(base: dict, note: str) -> dict:
-    """A target row with nothing measured, and why."""
+def _unmeasured(base: dict, reason: str, reason_period: str | None) -> dict:
+    """A target row with nothing measured, and the key of why."""
     return {**base, "count_source": None, "measured_value": None, "measured_period": None, "met": None, "margin": None,
-            "illustrative": base["target_illustrative"], "note": note}
+            "illustrative": base["target_illustrative"], "measured_reason_key": reason,
+            "measured_reason_period": reason_period, "measured_grade_key": None}
 
 
 def _covers(target: dict, period: str) -> bool:
@@ -139,12 +129,9 @@ def _judge(target: dict, value: float | None) -> dict:
     return {"met": _met(target["comparator"], value, goal), "margin": round(margin, 2)}
 
 
-def _label(d, metric: str, lang: str) -> str:
-    return d.metrics[metric].label(lang) if metric in d.metrics else d.common_label(metric, lang)
-
-
-def _grade_label(d, key, lang: str):
-    if not isinstance(key, str):
+def _grade_key(d, text):
+    """The key of a target grade given as a label or a key."""
+    if not isinstance(text, str):
         return None
-    g = d.grade_by_label(key)
-    return g.label(lang) if g else key
+    g = d.grade_by_label(text)
+    return g.key if g else text

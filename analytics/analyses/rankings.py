@@ -7,11 +7,10 @@ import pandas as pd
 from analytics.analyses.scores import unit_scores
 
 
-def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total",
-                  lang: str = "vi") -> pd.DataFrame:
+def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total") -> pd.DataFrame:
     """Per (period, unit) of a level: score, rank (1 = best, ties share the better rank), units ranked,
     peer median and best, and the best unit's name. Units without a score are listed unranked."""
-    scores = unit_scores(con, period=period, lang=lang)
+    scores = unit_scores(con, period=period)
     s = scores[(scores["component"] == component) & (scores["unit_level"] != "province")].copy()
     if unit_level:
         s = s[s["unit_level"] == unit_level]
@@ -26,5 +25,5 @@ def unit_rankings(con, period: str | None = None, unit_level: str | None = None,
     best = s.dropna(subset=["score_points"]).sort_values("score_points", ascending=False).drop_duplicates(["period", "unit_level"])
     s = s.merge(best[["period", "unit_level", "unit"]].rename(columns={"unit": "best_unit"}), on=["period", "unit_level"], how="left")
     s = s.sort_values(["period", "unit_level", "rank", "unit"], na_position="last")
-    return s[["period", "period_label", "unit", "unit_id", "unit_level", "component", "component_label", "score_points",
+    return s[["period", "unit", "unit_id", "unit_level", "component", "score_points",
               "rank", "units_ranked", "peer_median_points", "peer_best_points", "best_unit", "illustrative"]].reset_index(drop=True)

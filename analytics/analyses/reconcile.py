@@ -20,22 +20,11 @@ from analytics.analyses.explain import ensure_models
 from analytics.periods import period_sort_key
 
 MEASURES = ("filings", "online_filings", "overdue_filings")
-MEASURE_LABELS = {
-    "filings": ("Hồ sơ tiếp nhận", "Filings received"),
-    "online_filings": ("Hồ sơ nộp trực tuyến", "Filings submitted online"),
-    "overdue_filings": ("Hồ sơ quá hạn (trả quá hạn + đang quá hạn)", "Overdue filings (resolved late + pending overdue)"),
-}
 
 RECONCILE_COLUMNS = [
-    "period", "unit", "unit_id", "measure", "measure_label", "difference_rank", "procedure_code", "procedure_name",
+    "period", "unit", "unit_id", "measure", "difference_rank", "procedure_code", "procedure_name",
     "department", "own_count", "portal_count", "difference_count", "abs_difference_count",
 ]
-
-
-def _measure_label(measure: str, lang: str) -> str:
-    """A measure's label in the language."""
-    vi, en = MEASURE_LABELS[measure]
-    return en if lang == "en" else vi
 
 
 def _sorted(df: pd.DataFrame, rank_column: str | None) -> pd.DataFrame:
@@ -46,7 +35,7 @@ def _sorted(df: pd.DataFrame, rank_column: str | None) -> pd.DataFrame:
     return df.sort_values(keys).drop(columns=["_p", "_m"]).reset_index(drop=True)
 
 
-def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi", *,
+def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, *,
                   measure: str | None = None) -> pd.DataFrame:
     """Per (period, unit, procedure, measure): own and portal counts and their difference, largest |difference| first.
 
@@ -68,27 +57,26 @@ def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, la
     if df.empty:
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
     df = df.copy()
-    df["measure_label"] = df["measure"].map(lambda m: _measure_label(m, lang))
     for c in ("own_count", "portal_count", "difference_count", "abs_difference_count"):
         df[c] = df[c].astype("Int64")
     return _sorted(df, "difference_rank")[RECONCILE_COLUMNS]
 
 
 SUMMARY_COLUMNS = [
-    "period", "unit", "unit_id", "measure", "measure_label", "own_count", "portal_count", "difference_count",
+    "period", "unit", "unit_id", "measure", "own_count", "portal_count", "difference_count",
     "procedures_count", "procedures_differing_count", "largest_difference_procedure_code",
     "largest_difference_procedure", "largest_difference_count", "largest_difference_share_pct",
 ]
 
 
-def reconciliation_summary(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def reconciliation_summary(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, measure): own and portal totals, their difference, and the procedure that differs most.
 
     ``largest_difference_share_pct`` is that procedure's share of the sum of absolute differences;
     ``procedures_differing_count`` counts procedures whose counts differ or that one source does not count.
     Totals are null when a source has an unknown count for some procedure (never a partial sum).
     """
-    detail = own_vs_portal(con, period, unit_id, lang)
+    detail = own_vs_portal(con, period, unit_id)
     if detail.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     rows = []
@@ -102,7 +90,7 @@ def reconciliation_summary(con, period: str | None = None, unit_id: str | None =
         portal = None if g["portal_count"].isna().any() else int(g["portal_count"].sum())
         rows.append({
             "period": p, "unit": g["unit"].iloc[0], "unit_id": unit_id, "measure": measure,
-            "measure_label": _measure_label(measure, lang), "own_count": own, "portal_count": portal,
+            "own_count": own, "portal_count": portal,
             "difference_count": None if own is None or portal is None else portal - own,
             "procedures_count": len(g), "procedures_differing_count": int(differing.sum()),
             "largest_difference_procedure_code": top["procedure_code"] if differs else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
-from analytics.periods import period_label, period_sort_key
+from analytics.periods import period_sort_key
 
 SCORES_SQL = """
 SELECT
@@ -34,8 +34,10 @@ WHERE (CAST(? AS VARCHAR) IS NULL OR m.unit_id = ?)
 """
 
 
-def unit_scores(con, period: str | None = None, unit_id: str | None = None, lang: str = "vi") -> pd.DataFrame:
-    """One row per (period, unit, component incl. total): score, max, gap to max, change, grade, source.
+def unit_scores(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """One row per (period, unit, component incl. total): score, max, gap to max, grade key, source.
+
+    Keys and numbers only: ``analytics.labels.labelled`` adds component, period and grade labels.
 
     ``unit_id`` None: every unit. The change since the previous period is ``analytics.analyses.changes``'s.
     """
@@ -44,33 +46,31 @@ def unit_scores(con, period: str | None = None, unit_id: str | None = None, lang
     if df.empty:
         return _empty()
     df["gap_to_max"] = (df["max_points"] - df["score_points"]).round(2)
-    df["grade"] = [
-        (d.grade_for(s).label(lang) if c == "total" and pd.notna(s) else None)
+    df["grade_key"] = [
+        (d.grade_for(s).key if c == "total" and pd.notna(s) else None)
         for c, s in zip(df["component"], df["score_points"])
     ]
-    df["component_label"] = [d.common_label(c, lang) for c in df["component"]]
-    df["period_label"] = df["period"].map(lambda p: period_label(p, lang))
     if period:
         df = df[df["period"] == period]
     order = {k: i for i, k in enumerate([*d.common_groups, "total"])}
     df = df.assign(_p=df["period"].map(period_sort_key), _c=df["component"].map(order))
     df = df.sort_values(["_p", "unit_level", "unit", "_c"]).drop(columns=["_p", "_c"])
-    cols = ["period", "period_label", "unit", "unit_id", "unit_level", "province", "component", "component_label",
-            "score_points", "max_points", "gap_to_max", "grade", "reported_grade", "grade_mismatch",
+    cols = ["period", "unit", "unit_id", "unit_level", "province", "component",
+            "score_points", "max_points", "gap_to_max", "grade_key", "reported_grade", "grade_mismatch",
             "illustrative", "computed", "index_version", "source"]
     return df[cols].reset_index(drop=True)
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["period", "period_label", "unit", "unit_id", "unit_level", "province", "component",
-                                 "component_label", "score_points", "max_points", "gap_to_max", "grade", "reported_grade", "grade_mismatch", "illustrative", "computed",
-                                 "index_version", "source"])
+    return pd.DataFrame(columns=["period", "unit", "unit_id", "unit_level", "province", "component", "score_points",
+                                 "max_points", "gap_to_max", "grade_key", "reported_grade", "grade_mismatch",
+                                 "illustrative", "computed", "index_version", "source"])
 
 
 def scores_records(df: pd.DataFrame) -> list[dict]:
     """The JSON shape of ``scores --format json``: one object per (period, unit, component).
 
-    ``df``: ``scores_with_change`` (the change is the one ``score_changes`` defines)."""
+    ``df``: ``scores_with_change`` labelled (the change is the one ``score_changes`` defines)."""
     out = []
     for r in df.itertuples(index=False):
         out.append({

@@ -42,10 +42,10 @@ def _published_score(con, period: str, unit_id: str, component: str) -> float | 
     return None if row is None or row[0] is None else float(row[0])
 
 
-def points_at_stake(con, period: str, unit_id: str, component: str | None = None, lang: str = "vi") -> pd.DataFrame:
+def points_at_stake(con, period: str, unit_id: str, component: str | None = None) -> pd.DataFrame:
     """Per sub-indicator of a component, the points still available (max − recomputed, else max − published), largest first."""
-    df = subindicator_breakdown(con, period, unit_id, component, lang)
-    cols = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
+    df = subindicator_breakdown(con, period, unit_id, component)
+    cols = ["period", "unit", "unit_id", "component", "code", "numerator", "denominator", "rate_pct",
             "points", "points_recomputed", "max_points", "points_at_stake", "source"]
     return df.sort_values(["points_at_stake", "code"], ascending=[False, True], na_position="last")[cols].reset_index(drop=True)
 
@@ -94,14 +94,14 @@ def _smallest_extra(sub, numerator: float, denominator: float, extra: Mapping, t
 
 
 WHATIF_COLUMNS = [
-    "period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
-    "points_recomputed", "target_gain_points", "target_grade", "extra_filings", "extra_of", "new_numerator",
-    "new_rate_pct", "new_points", "gain_points", "reachable", "source", "note",
+    "period", "unit", "unit_id", "component", "code", "numerator", "denominator", "rate_pct",
+    "points_recomputed", "target_gain_points", "target_grade_key", "extra_filings", "extra_of", "new_numerator",
+    "new_rate_pct", "new_points", "gain_points", "reachable", "source", "note_keys",
 ]
 
 
 def what_would_it_take(con, period: str, unit_id: str, component: str, *, gain_points: float | None = None,
-                       to_next_grade: bool = False, lang: str = "vi", count_source: str | None = None) -> pd.DataFrame:
+                       to_next_grade: bool = False, count_source: str | None = None) -> pd.DataFrame:
     """Per sub-indicator with counts, the fewest extra filings that raise the component by ``gain_points``.
 
     With ``to_next_grade`` the gain is what the published total lacks to reach the next grade's cut-off
@@ -118,16 +118,13 @@ def what_would_it_take(con, period: str, unit_id: str, component: str, *, gain_p
     if component is None:
         raise ValueError("a component is required")
     unit_id, unit_name = named_unit(con, unit_id)
-    return _levers(con, period, unit_id, unit_name, component, gain_points, to_next_grade, lang, count_source)
+    return _levers(con, period, unit_id, unit_name, component, gain_points, to_next_grade, count_source)
 
 
 def _levers(con, period: str, unit_id: str, unit_name: str, component: str, gain_points: float | None,
-            to_next_grade: bool, lang: str, count_source: str | None) -> pd.DataFrame:
+            to_next_grade: bool, count_source: str | None) -> pd.DataFrame:
     """``what_would_it_take`` for a resolved unit."""
     target, grade_key = _target_gain(con, period, unit_id, gain_points, to_next_grade)
-    grade_label = None
-    if grade_key is not None:
-        grade_label = next(g.label(lang) for g in load_definition().grades if g.key == grade_key)
     source, counts = subindicator_counts(con, period, unit_id, count_source)
     component_of = _component_of_group()
     rows = []
@@ -141,18 +138,15 @@ def _levers(con, period: str, unit_id: str, unit_name: str, component: str, gain
         headroom = int(round(denominator - numerator))
         k, new_points, reachable = _smallest_extra(sub, numerator, denominator, extra, target, headroom)
         gained = round(new_points - current, 2)
-        note = None
-        if not reachable:
-            note = (f"tối đa +{gained:.2f} điểm từ chỉ tiêu này" if lang != "en"
-                    else f"this sub-indicator alone gives at most +{gained:.2f} points")
+        notes = [] if reachable else [{"key": "at_most", "points": gained}]
         rows.append({
             "period": period, "unit": unit_name, "unit_id": unit_id, "component": component, "code": sub.code,
-            "label": sub.label(lang), "numerator": numerator, "denominator": denominator,
+            "numerator": numerator, "denominator": denominator,
             "rate_pct": rate_pct(numerator, denominator), "points_recomputed": current,
-            "target_gain_points": target, "target_grade": grade_label, "extra_filings": k,
+            "target_gain_points": target, "target_grade_key": grade_key, "extra_filings": k,
             "extra_of": EXTRA_OF.get(sub.code, "filings"), "new_numerator": numerator + k,
             "new_rate_pct": rate_pct(numerator + k, denominator), "new_points": new_points, "gain_points": gained,
-            "reachable": reachable, "source": source, "note": note,
+            "reachable": reachable, "source": source, "note_keys": notes,
         })
     if not rows:
         return pd.DataFrame(columns=WHATIF_COLUMNS)
@@ -165,7 +159,7 @@ DEFAULT_GAIN_POINTS = 1.0
 
 
 def what_would_it_take_all(con, period: str | None = None, unit_id: str | None = None, component: str | None = None, *,
-                           gain_points: float | None = None, to_next_grade: bool = False, lang: str = "vi",
+                           gain_points: float | None = None, to_next_grade: bool = False,
                            count_source: str | None = None) -> pd.DataFrame:
     """``what_would_it_take`` for every (period, unit, component) with counts that the filters match (the CLI's ``whatif``).
 
@@ -193,7 +187,7 @@ def what_would_it_take_all(con, period: str | None = None, unit_id: str | None =
     for p, unit_id, unit_name in pairs[["period", "unit_id", "unit"]].itertuples(index=False):
         for key in components:
             try:
-                frames.append(_levers(con, p, unit_id, unit_name, key, gain_points, to_next_grade, lang, count_source))
+                frames.append(_levers(con, p, unit_id, unit_name, key, gain_points, to_next_grade, count_source))
             except ValueError:
                 break  # the target is unknown for this (period, unit)
     frames = [f for f in frames if not f.empty]
@@ -306,14 +300,14 @@ def _find_procedure(procs: pd.DataFrame, text: str) -> int:
 
 
 SIMULATE_COLUMNS = [
-    "period", "unit", "unit_id", "level", "component", "code", "label", "procedure_code", "procedure_name",
+    "period", "unit", "unit_id", "level", "component", "code", "procedure_code", "procedure_name",
     "action", "requested_count", "applied_count", "numerator_before", "numerator_after", "denominator",
     "rate_before_pct", "rate_after_pct", "points_before", "points_after", "change_points",
-    "points_recomputed_before", "points_recomputed_after", "grade_before", "grade_after", "note",
+    "points_recomputed_before", "points_recomputed_after", "grade_before_key", "grade_after_key", "note_keys",
 ]
 
 
-def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, int]], *, lang: str = "vi",
+def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, int]], *,
              count_source: str | None = None) -> pd.DataFrame:
     """New sub-indicator points, component scores and total/grade after changing some procedures' counts.
 
@@ -364,7 +358,7 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
         recomputed[component][0] += p0 or 0.0
         recomputed[component][1] += p1 or 0.0
         rows.append({
-            "level": "subindicator", "component": component, "code": sub.code, "label": sub.label(lang),
+            "level": "subindicator", "component": component, "code": sub.code,
             "numerator_before": before_inputs[0], "numerator_after": after_inputs[0], "denominator": before_inputs[1],
             "rate_before_pct": rate_pct(before_inputs[0], before_inputs[1]),
             "rate_after_pct": rate_pct(after_inputs[0], after_inputs[1]),
@@ -380,18 +374,18 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
         if published is not None:
             change = round(new - published, 2)
         total_change += change
-        rows.append({"level": "component", "component": component, "label": d.common_label(component, lang),
+        rows.append({"level": "component", "component": component,
                      "points_before": published, "points_after": new, "change_points": change,
                      "points_recomputed_before": r0, "points_recomputed_after": r1})
     total = _published_score(con, period, unit_id, "total")
     new_total = None if total is None else round(total + total_change, 2)
     grade_before, grade_after = d.grade_for(total), d.grade_for(new_total)
     rows.append({
-        "level": "total", "component": "total", "label": d.common_label("total", lang), "points_before": total,
+        "level": "total", "component": "total", "points_before": total,
         "points_after": new_total, "change_points": round(total_change, 2),
-        "grade_before": grade_before.label(lang) if grade_before else None,
-        "grade_after": grade_after.label(lang) if grade_after else None,
-        "note": None if total is not None else ("Tổng điểm chưa công bố" if lang != "en" else "Total not published"),
+        "grade_before_key": grade_before.key if grade_before else None,
+        "grade_after_key": grade_after.key if grade_after else None,
+        "note_keys": [] if total is not None else ["total_not_published"],
     })
     df = pd.DataFrame(rows)
     df["period"], df["unit"], df["unit_id"] = period, unit_name, unit_id

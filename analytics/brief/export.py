@@ -126,11 +126,11 @@ def brief_data(con, period: str, unit_id: str, lang: str = "vi") -> BriefData:
     from analytics.periods import period_label
     from analytics.analyses.scores import unit_scores
 
-    scores = unit_scores(con, period=period, unit_id=unit_id, lang=lang)
+    scores = unit_scores(con, period=period, unit_id=unit_id)
     unit = scores["unit"].iloc[0] if len(scores) else unit_id
-    changes = score_changes(con, period=period, unit_id=unit_id, lang=lang)
-    gaps = component_gaps(con, period=period, unit_id=unit_id, lang=lang)
-    tiles = overview_tiles(scores, changes, gaps, unit_id, period)
+    changes = score_changes(con, period=period, unit_id=unit_id)
+    gaps = component_gaps(con, period=period, unit_id=unit_id)
+    tiles = overview_tiles(scores, changes, gaps, unit_id, period, lang)
     return BriefData(unit=unit, unit_id=unit_id, period=period, period_label=period_label(period, lang), lang=lang,
                      tiles=tiles, findings=findings_of(con, period, unit_id, lang),
                      sources=queries.source_files(con, unit_id, period), data_date=queries.data_date(con))

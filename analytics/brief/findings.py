@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from analytics.definition import load_definition
+from analytics.i18n import tr
+from analytics.labels import labelled
 from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points
 from analytics.periods import period_label, period_sort_key
 
@@ -28,36 +30,9 @@ class Finding:
     illustrative: bool = False
 
 
-T = {
-    "grade": ("{period}: tổng điểm {total}/{max}, xếp loại {grade}{change}{next}.",
-              "{period}: total {total}/{max}, grade {grade}{change}{next}."),
-    "next": ("; cần thêm {points} điểm để đạt {grade}", "; {points} more points reach {grade}"),
-    "top": ("; đã ở mức cao nhất", "; already the top grade"),
-    "up": (", tăng {points} điểm so với {period}", ", up {points} points on {period}"),
-    "down": (", giảm {points} điểm so với {period}", ", down {points} points on {period}"),
-    "same": (", không đổi so với {period}", ", unchanged on {period}"),
-    "no_change": (" ({reason})", " ({reason})"),
-    "gaps": ("Hai thành phần mất nhiều điểm nhất: {first} và {second}, chiếm {share} số điểm bị mất.",
-             "The two components losing most points: {first} and {second}, {share} of the points lost."),
-    "gap_item": ("{label} {score}/{max} (thiếu {gap} điểm)", "{label} {score}/{max} ({gap} points short)"),
-    "change": ("Biến động lớn nhất so với {period}: {label} {direction} {points} điểm ({before} → {after}).",
-               "Largest change on {period}: {label} {direction} {points} points ({before} → {after})."),
-    "dir_up": ("tăng", "up"), "dir_down": ("giảm", "down"),
-    "targets": ("Chỉ tiêu chưa đạt ({n}): {items}.", "Targets missed ({n}): {items}."),
-    "targets_ok": ("Các chỉ tiêu đo được của kỳ này đều đạt ({n}).", "Every measurable target of the period is met ({n})."),
-    "target_item": ("{label} {measured} (chỉ tiêu {comparator} {target})", "{label} {measured} (target {comparator} {target})"),
-    "procedures": ("Ba thủ tục có nhiều hồ sơ chưa số hóa thành phần nhất: {items} — chiếm {share} số hồ sơ chưa số hóa ({source}).",
-                   "The three procedures with most filings lacking digitized components: {items} — {share} of them ({source})."),
-    "procedure_item": ("{name} ({count} hồ sơ)", "{name} ({count} filings)"),
-    "source_portal": ("theo số liệu Cổng DVCQG", "as counted by the national portal"),
-    "source_own": ("theo hệ thống một cửa", "per the one-stop records"),
-    "illustrative": ("[Minh họa] ", "[Illustrative] "),
-}
-
-
 def _t(key: str, lang: str, **params) -> str:
-    vi, en = T[key]
-    return (en if lang == "en" else vi).format(**params)
+    """A brief template (i18n ``brief.*``) filled in; figures arrive already written the language's way."""
+    return tr(f"brief.{key}", lang, **params)
 
 
 def _finding(key: str, text: str, figures: dict, illustrative: bool, lang: str) -> Finding:
@@ -70,7 +45,7 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
     from analytics.analyses.gaps import component_gaps
 
     d = load_definition()
-    gaps = component_gaps(con, unit_id=unit_id, lang=lang)
+    gaps = labelled(component_gaps(con, unit_id=unit_id), lang)
     if gaps.empty:
         return []
     if period is None:
@@ -80,7 +55,7 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
     if g.empty:
         return []
     plabel = period_label(period, lang)
-    changes = score_changes(con, period, unit_id, lang)
+    changes = labelled(score_changes(con, period, unit_id), lang)
     findings = []
     total = g[g["component"] == "total"].iloc[0]
     if pd.notna(total["score_points"]):
@@ -103,7 +78,7 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
                                  {"total_points": float(total["score_points"]), "grade": grade.label(lang),
                                   "change_vs_previous_points": delta, "previous_period": ch["previous_period"],
                                   "points_to_next_grade": needed, "next_grade": nxt.label(lang) if nxt else None},
-                                 total["illustrative"], lang))
+                                 bool(total["illustrative"]) or bool(ch["change_vs_previous_illustrative"]), lang))
     comps = g[(g["component"] != "total") & g["gap_to_max_points"].notna()].sort_values("gap_to_max_points", ascending=False)
     if len(comps) >= 2:
         first, second = comps.iloc[0], comps.iloc[1]
@@ -127,7 +102,7 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
                 before=fmt_points(top["previous_points"], lang), after=fmt_points(top["score_points"], lang)),
                 {"component": top["component"], "change_vs_previous_points": delta,
                  "previous_points": float(top["previous_points"]), "score_points": float(top["score_points"]),
-                 "previous_period": top["previous_period"]}, bool(top["illustrative"]), lang))
+                 "previous_period": top["previous_period"]}, bool(top["change_vs_previous_illustrative"]), lang))
     findings += _target_findings(con, period, unit_id, lang)
     findings += _procedure_findings(con, period, unit_id, lang)
     return findings
@@ -136,7 +111,7 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
 def _target_findings(con, period: str, unit_id: str, lang: str) -> list[Finding]:
     from analytics.analyses.plan_targets import target_status
 
-    t = target_status(con, period, unit_id, lang)
+    t = labelled(target_status(con, period, unit_id), lang)
     if t.empty:
         return []
     measured = t[t["met"].notna()]
@@ -165,7 +140,7 @@ def _procedure_findings(con, period: str, unit_id: str, lang: str) -> list[Findi
 
     for source in ("portal", "own"):
         try:
-            p = shortfall_pareto(con, period, unit_id, DIGITIZATION_CODE, lang, count_source=source)
+            p = shortfall_pareto(con, period, unit_id, DIGITIZATION_CODE, count_source=source)
         except (KeyError, ValueError, LookupError):
             return []
         if len(p):

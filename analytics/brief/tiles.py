@@ -8,11 +8,14 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
+from analytics.labels import labelled
 
 TILE_COLUMNS = ["component", "component_label", "score_points", "max_points", "gap_to_max_points",
                 "previous_period", "change_vs_previous_points", "change_vs_previous_reason",
-                "last_year_period", "change_vs_last_year_points", "change_vs_last_year_reason",
+                "change_vs_previous_illustrative", "last_year_period", "change_vs_last_year_points",
+                "change_vs_last_year_reason", "change_vs_last_year_illustrative",
                 "target_points", "target_grade", "target_source", "target_illustrative", "gap_to_target_points",
+                "gap_to_target_illustrative",
                 "grade", "reported_grade", "illustrative", "computed", "source"]
 
 
@@ -22,7 +25,7 @@ def component_order() -> list[str]:
 
 
 def overview_tiles(scores: pd.DataFrame, changes: pd.DataFrame | None, gaps: pd.DataFrame | None,
-                   unit_id: str, period: str) -> pd.DataFrame:
+                   unit_id: str, period: str, lang: str = "vi") -> pd.DataFrame:
     """One row per component (five, then total) of a unit in a period: score, max, gap, changes, target, grade.
 
     ``scores``, ``changes``, ``gaps``: frames of ``unit_scores``, ``score_changes`` and ``component_gaps``
@@ -31,7 +34,7 @@ def overview_tiles(scores: pd.DataFrame, changes: pd.DataFrame | None, gaps: pd.
     def pick(df):
         if df is None or df.empty:
             return None
-        return df[(df["unit_id"] == unit_id) & (df["period"] == period)].set_index("component")
+        return labelled(df[(df["unit_id"] == unit_id) & (df["period"] == period)], lang).set_index("component")
 
     s = pick(scores)
     if s is None or s.empty:
@@ -48,19 +51,23 @@ def overview_tiles(scores: pd.DataFrame, changes: pd.DataFrame | None, gaps: pd.
                "reported_grade": r["reported_grade"], "illustrative": bool(r["illustrative"]),
                "computed": bool(r["computed"]), "source": r["source"],
                "previous_period": None, "change_vs_previous_points": None, "change_vs_previous_reason": None,
-               "last_year_period": None, "change_vs_last_year_points": None, "change_vs_last_year_reason": None,
+               "change_vs_previous_illustrative": False, "last_year_period": None,
+               "change_vs_last_year_points": None, "change_vs_last_year_reason": None,
+               "change_vs_last_year_illustrative": False,
                "target_points": None, "target_grade": None, "target_source": None, "target_illustrative": None,
-               "gap_to_target_points": None}
+               "gap_to_target_points": None, "gap_to_target_illustrative": False}
         if c is not None and comp in c.index:
             cr = c.loc[comp]
             cr = cr.iloc[0] if isinstance(cr, pd.DataFrame) else cr
-            for k in ("previous_period", "change_vs_previous_points", "change_vs_previous_reason", "last_year_period",
-                      "change_vs_last_year_points", "change_vs_last_year_reason"):
+            for k in ("previous_period", "change_vs_previous_points", "change_vs_previous_reason",
+                      "change_vs_previous_illustrative", "last_year_period", "change_vs_last_year_points",
+                      "change_vs_last_year_reason", "change_vs_last_year_illustrative"):
                 row[k] = _clean(cr.get(k))
         if g is not None and comp in g.index:
             gr = g.loc[comp]
             gr = gr.iloc[0] if isinstance(gr, pd.DataFrame) else gr
-            for k in ("target_points", "target_grade", "target_source", "target_illustrative", "gap_to_target_points"):
+            for k in ("target_points", "target_grade", "target_source", "target_illustrative", "gap_to_target_points",
+                      "gap_to_target_illustrative"):
                 row[k] = _clean(gr.get(k))
         rows.append(row)
     return pd.DataFrame(rows, columns=TILE_COLUMNS)

@@ -24,6 +24,7 @@ from analytics.analyses import gaps as gaps_mod
 from analytics.analyses import inventory
 from analytics.analyses import rankings as rankings_mod
 from analytics.analyses import scores as scores_mod
+from analytics.labels import labelled
 from analytics.parsing import fold
 
 def database_path() -> str:
@@ -86,6 +87,12 @@ def _cached_call(name: str, path: str, data_version: str, args: tuple, kwargs: t
         cursor.close()
 
 
+def shown(fn: Callable, *args, lang: str = "vi", **kwargs) -> pd.DataFrame:
+    """``call`` with the labels a person reads added in ``lang`` (the result itself is cached once, whatever the
+    language: ``analytics.labels.labelled`` runs outside the cache)."""
+    return labelled(call(fn, *args, **kwargs), lang)
+
+
 def call(fn: Callable, *args, **kwargs):
     """``fn(connection, *args, **kwargs)`` on the current data, computed once per function, arguments and data
     version (``fn`` is an imported analysis function; its first parameter is the connection)."""
@@ -107,31 +114,31 @@ def state() -> str:
         return "unreadable"
 
 
-# --- the whole-history frames the pages filter (computed once per data version and language) -------------
+# --- the whole-history frames the pages filter (computed once per data version, labelled per language) ---
 
 def scores(lang: str) -> pd.DataFrame:
     """Every unit's scores in every period (``unit_scores``)."""
-    return call(scores_mod.unit_scores, lang=lang)
+    return shown(scores_mod.unit_scores, lang=lang)
 
 
 def changes(lang: str) -> pd.DataFrame:
     """Every score's change versus the previous period and last year (``score_changes``)."""
-    return call(changes_mod.score_changes, lang=lang)
+    return shown(changes_mod.score_changes, lang=lang)
 
 
 def gaps(period: str, unit_id: str, lang: str) -> pd.DataFrame:
     """Gaps to max and to target of a unit in a period (``component_gaps``)."""
-    return call(gaps_mod.component_gaps, period, unit_id, lang=lang)
+    return shown(gaps_mod.component_gaps, period, unit_id, lang=lang)
 
 
 def outlook(period: str, unit_id: str, lang: str) -> pd.DataFrame:
     """What the next grade needs, for a unit in a period (``grade_outlook``)."""
-    return call(gaps_mod.grade_outlook, period, unit_id, lang=lang)
+    return shown(gaps_mod.grade_outlook, period, unit_id, lang=lang)
 
 
 def rankings(component: str, lang: str) -> pd.DataFrame:
     """Every unit's rank among its level in every period, for one component (``unit_rankings``)."""
-    return call(rankings_mod.unit_rankings, component=component, lang=lang)
+    return shown(rankings_mod.unit_rankings, component=component, lang=lang)
 
 
 def unit_periods() -> pd.DataFrame:

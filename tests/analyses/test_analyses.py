@@ -5,6 +5,8 @@ import json
 import pandas as pd
 import pytest
 
+from analytics.labels import labelled
+
 from analytics.analyses.changes import filing_metric_changes, score_changes
 from analytics.analyses.consistency import grade_consistency, portal_check_summary, portal_score_check
 from analytics.analyses.gaps import component_gaps, grade_outlook
@@ -36,7 +38,7 @@ def test_gaps_2024q2(demo):
 
 
 def test_points_to_next_grade(demo):
-    o = grade_outlook(demo, "2024Q2", "so cong thuong")
+    o = labelled(grade_outlook(demo, "2024Q2", "so cong thuong"))
     assert set(o["grade"]) == {"Trung bình"} and set(o["next_grade"]) == {"Khá"}
     assert set(o["points_to_next_grade_points"]) == {6.52}
     suppliers = o[o["could_supply"]]["component"].tolist()
@@ -44,14 +46,14 @@ def test_points_to_next_grade(demo):
 
 
 def test_changes_with_reasons(demo):
-    c = score_changes(demo, "2024Q2", "so cong thuong")
+    c = labelled(score_changes(demo, "2024Q2", "so cong thuong"))
     assert one(c, component="online_services")["change_vs_previous_points"] == -3.03
     assert one(c, component="digitization")["change_vs_previous_points"] == 0.11
     total = one(c, component="total")
     assert total["previous_period"] == "2024Q1"
     assert pd.isna(total["change_vs_previous_points"])
     assert total["change_vs_previous_reason"] == "Quý I/2024 chưa công bố tổng điểm"
-    en = score_changes(demo, "2024Q2", "so cong thuong", lang="en")
+    en = labelled(score_changes(demo, "2024Q2", "so cong thuong"), "en")
     assert one(en, component="total")["change_vs_previous_reason"] == "no Q1/2024 total published"
     # same period last year exists (illustrative 2023Q2), so that change is computed
     assert one(c, component="online_services")["last_year_period"] == "2023Q2"
@@ -79,7 +81,7 @@ def test_rankings(demo):
 
 
 def test_grade_consistency_flags_without_overwriting(demo):
-    g = grade_consistency(demo, "2024Q2", "so cong thuong")
+    g = labelled(grade_consistency(demo, "2024Q2", "so cong thuong"))
     row = one(g, period="2024Q2")
     assert row["computed_grade"] == "Trung bình" and row["reported_grade"] == "Trung bình"
     assert not row["grade_differs"] and row["total_minus_sum_points"] == 0
@@ -94,13 +96,13 @@ def test_portal_scores_are_reproduced(demo):
 
 
 def test_targets_met_and_missed(demo):
-    t = target_status(demo, unit_id="so cong thuong")
+    t = labelled(target_status(demo, unit_id="so cong thuong"))
     q4 = t[(t["metric"] == "on_time_rate_pct") & (t["period"] == "2023Q4")]
     assert set(q4["count_source"]) == {"own", "portal"} and q4["met"].all()
     total = one(t, metric="total")
     assert total["met"] is False and total["measured_period"] == "2024Q4"
     unmeasured = one(t, metric="waiting_time_min")
-    assert unmeasured["met"] is None and "thời gian chờ" in unmeasured["note"]
+    assert unmeasured["met"] is None and "thời gian chờ" in unmeasured["measured_reason"]
     q2 = target_status(demo, "2024Q2", "so cong thuong")
     assert set(q2["metric"]) == {"total", "digitization", "online_services"}
     assert one(q2, metric="total")["margin"] == -6.52

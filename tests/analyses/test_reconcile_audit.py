@@ -6,6 +6,8 @@ import functools
 
 import pandas as pd
 import pytest
+
+from analytics.labels import labelled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,11 +54,11 @@ def test_mart_own_vs_portal_pairs_procedures_and_ranks_the_differences():
 
 def test_own_vs_portal_and_its_summary_on_a_few_rows():
     con = two_sources()
-    df = own_vs_portal(con, "2024Q1", "so cong thuong", measure="online_filings")
+    df = labelled(own_vs_portal(con, "2024Q1", "so cong thuong", measure="online_filings"))
     assert list(df["procedure_code"]) == ["1.000001", "1.000002", "1.000003"]
     assert df["difference_count"].tolist()[:2] == [-8, 0] and pd.isna(df["difference_count"].iloc[2])
     assert set(df["unit"]) == {"Sở Công Thương"} and set(df["measure_label"]) == {"Hồ sơ nộp trực tuyến"}
-    summary = reconciliation_summary(con, lang="en")
+    summary = labelled(reconciliation_summary(con), "en")
     got = [(r.measure, r.own_count, r.portal_count, r.procedures_differing_count, r.largest_difference_procedure_code,
             r.largest_difference_count) for r in summary.itertuples()]
     # own totals are unknown (not 0) where the own records miss a procedure the portal counted
@@ -141,13 +143,13 @@ def test_deadline_mismatches_count_the_overdue_filings_of_each_procedure():
         filing(con, period, "portal", "1.000001", online=10, early=10 - late, late=late)
         filing(con, period, "own", "1.000001", online=10, early=10)
         filing(con, period, "portal", "1.000002", online=4, early=3, overdue=1)
-    every = deadline_mismatches(con, "so cong thuong")
+    every = labelled(deadline_mismatches(con, "so cong thuong"))
     got = [(r.procedure_code, r.published_deadline, r.configured_deadline, r.mismatch, r.mismatch_label,
             r.portal_overdue_filings, r.own_overdue_filings, r.portal_filings, r.portal_overdue_share_pct,
             r.period_from, r.period_to) for r in every.itertuples()]
     assert got == [("1.000001", "10 ngày làm việc", "80 giờ", "unit_differs", "Khác đơn vị thời hạn", 5, 0, 20,
                     round(100 * 5 / 7, 2), "2024Q1", "2024Q2")]
-    q1 = deadline_mismatches(con, period="2024Q1", lang="en").iloc[0]
+    q1 = labelled(deadline_mismatches(con, period="2024Q1"), "en").iloc[0]
     assert (q1.portal_overdue_filings, q1.portal_overdue_share_pct, q1.configured_deadline, q1.period_to) == (
         3, 75.0, "80 hours", "2024Q1")
 
@@ -185,7 +187,7 @@ def test_demo_promotion_notices_top_the_online_difference_every_quarter(demo):
 
 
 def test_demo_six_misconfigured_procedures_hold_every_portal_overdue_filing(demo):
-    df = deadline_mismatches(demo, "so cong thuong", "2024Q1")
+    df = labelled(deadline_mismatches(demo, "so cong thuong", "2024Q1"))
     assert set(df["procedure_code"]) == MISCONFIGURED
     assert sorted(df["mismatch"]) == ["too_short"] * 5 + ["unit_differs"]
     assert int(df["portal_overdue_filings"].sum()) == 83 and int(df["own_overdue_filings"].sum()) == 0

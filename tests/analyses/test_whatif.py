@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analytics.labels import labelled
+
 from analytics.units import resolve_unit
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,7 +62,7 @@ def test_fewest_filings_for_one_point_follow_the_portal_rounding():
 
 
 def test_next_grade_target_comes_from_the_published_total_and_says_when_it_is_out_of_reach():
-    df = what_would_it_take(thousand_filings(), "2024Q2", "so cong thuong", "digitization", to_next_grade=True)
+    df = labelled(what_would_it_take(thousand_filings(), "2024Q2", "so cong thuong", "digitization", to_next_grade=True))
     assert set(df["target_gain_points"]) == {6.52} and set(df["target_grade"]) == {"Khá"}  # 63.48 → 70
     got = {r.code: (r.extra_filings, r.gain_points, r.reachable) for r in df.itertuples()}
     assert got["ORIGINAL_RESULT_AVAILABLE"] == (1000, 6.0, False)  # the whole headroom gives 6 < 6.52
@@ -134,8 +136,8 @@ def test_simulate_moves_the_published_scores_by_the_recomputed_change():
     con = small_unit()
     con.execute("DELETE FROM index_scores")
     publish(con, "2024Q2", PUBLISHED_2024Q2)
-    df = simulate(con, "2024Q2", UNIT, {"1.000001": {"digitized": 100, "on_time": 10},
-                                                     "Thủ tục B": {"paid_online": 2}})
+    df = labelled(simulate(con, "2024Q2", UNIT, {"1.000001": {"digitized": 100, "on_time": 10},
+                                                 "Thủ tục B": {"paid_online": 2}}))
     changes = df[df["level"] == "change"]
     assert list(zip(changes["procedure_code"], changes["action"], changes["requested_count"], changes["applied_count"])) == [
         ("1.000001", "digitized", 100, 36), ("1.000001", "on_time", 10, 4), ("1.000002", "paid_online", 2, 2)]
@@ -203,7 +205,7 @@ def test_demo_no_single_online_lever_reaches_the_next_grade(demo):
 
 
 def test_demo_simulated_promotion_notices_filed_online(demo):
-    df = simulate(demo, "2024Q2", "so cong thuong", {"Thông báo hoạt động khuyến mại": {"online": 2000}})
+    df = labelled(simulate(demo, "2024Q2", "so cong thuong", {"Thông báo hoạt động khuyến mại": {"online": 2000}}))
     share = df[df["code"] == "ONLINE_FILING_SHARE"].iloc[0]
     assert (share.numerator_before, share.numerator_after, share.denominator) == (2944, 4944, 8080)
     assert (share.points_before, share.points_after) == (4.37, 6.0)  # capped: full from 50 %
@@ -217,7 +219,7 @@ def test_demo_digitizing_everything_lifts_the_grade(demo):
     codes = [r[0] for r in demo.execute(
         "SELECT procedure_code FROM stg_filing_counts WHERE period = '2024Q2' AND count_source = 'portal'").fetchall()]
     everything = {code: {"digitized": 10**6, "electronic_result": 10**6, "reused": 10**6} for code in codes}
-    df = simulate(demo, "2024Q2", "so cong thuong", everything)
+    df = labelled(simulate(demo, "2024Q2", "so cong thuong", everything))
     digitization = df[(df["level"] == "component") & (df["component"] == "digitization")].iloc[0]
     assert (digitization.points_recomputed_before, digitization.points_recomputed_after) == (0.04, 12.0)
     assert digitization.points_after == pytest.approx(0.22 + 11.96)

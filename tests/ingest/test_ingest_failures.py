@@ -94,8 +94,9 @@ def test_a_total_must_agree_with_its_components_and_a_differing_grade_is_flagged
                           "WHERE component = 'total' ORDER BY unit_id").fetchall()
     assert flagged == [("so cong thuong", 63.48, "Trung bình", False), ("so y te", 70.67, "Tốt", True)]
     from analytics.analyses.consistency import grade_consistency
+    from analytics.labels import labelled
 
-    check = grade_consistency(con, "2024Q2", "so y te").iloc[0]
+    check = labelled(grade_consistency(con, "2024Q2", "so y te")).iloc[0]
     assert bool(check["grade_differs"]) and check["computed_grade"] == "Khá" and check["reported_grade"] == "Tốt"
     code, out, _ = run_cli("scores", "--db", db, "--unit", "so y te", "--format", "json")
     total = next(r for r in json.loads(out) if r["component"] == "total")

@@ -70,7 +70,7 @@ def render() -> None:
                         illustrative_badge()
 
     with section(t("cp.subindicators"), t("cp.subindicators_caption")):
-        subs = data.call(subindicator_breakdown, period=period, unit_id=unit_id, component=comp, lang=lang)
+        subs = data.shown(subindicator_breakdown, period=period, unit_id=unit_id, component=comp, lang=lang)
         subs = subs[subs["unit_id"] == unit_id] if "unit_id" in subs else subs
         if subs.empty:
             st.info(t("cp.no_subindicators"), icon=":material/info:")

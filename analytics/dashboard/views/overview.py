@@ -41,7 +41,7 @@ def render() -> None:
             gaps = data.gaps(period, unit_id, lang)
         except Exception:
             gaps = None
-    tiles = overview_tiles(scores, changes, gaps, unit_id, period)
+    tiles = overview_tiles(scores, changes, gaps, unit_id, period, lang)
     if tiles.empty:
         st.info(t("nodb.no_unit_data"))
         return
@@ -82,7 +82,7 @@ def render() -> None:
             chart_and_table(fig, h, HISTORY_COLS, lang, key="overview-history", title=f"{t('ov.history_chart')} — {unit}")
 
     with section(t("tile.rates_title"), t("tile.rates_caption")):
-        rates = data.call(filing_metric_changes, lang=lang)
+        rates = data.shown(filing_metric_changes, lang=lang)
         r = rates[(rates["unit_id"] == unit_id) & (rates["period"] == period) & (rates["count_source"] == "portal")]
         r = r.set_index("metric").reindex([m for m in RATE_METRICS if m in set(r["metric"])]).reset_index()
         if r.empty:

@@ -30,11 +30,12 @@ def render() -> None:
     only = st.toggle(t("tg.only_period") + f" ({period_label(period, lang)})", key="tg_only_period")
     with section():
         with st.spinner(t("common.loading")):
-            df = data.call(target_status, period if only else None, unit_id, lang=lang)
+            df = data.shown(target_status, period if only else None, unit_id, lang=lang)
         df = df[df["unit_id"] == unit_id] if "unit_id" in df else df
         if df.empty:
             st.info(t("tg.none"), icon=":material/flag:")
             return
+        df = df.assign(note=df["measured_reason"].fillna(df["measured_grade"]))  # why unmeasured, or the grade earned
         df = described(df, lang)
         known = df["met"].map(present)
         met = int((known & df["met"].map(lambda m: present(m) and bool(m))).sum())

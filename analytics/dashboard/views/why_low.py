@@ -65,7 +65,7 @@ def render() -> None:
     comp = pick_component("wl_component", scores, unit_id, period, lang, t("wl.component"))
     subs = pd.DataFrame()
     with section():
-        subs = data.call(subindicator_breakdown, period=period, unit_id=unit_id, component=comp, lang=lang)
+        subs = data.shown(subindicator_breakdown, period=period, unit_id=unit_id, component=comp, lang=lang)
         subs = subs[subs["unit_id"] == unit_id].reset_index(drop=True)
         if subs.empty:
             st.info(t("cp.no_subindicators"), icon=":material/info:")
@@ -83,14 +83,14 @@ def render() -> None:
     st.caption(t("wl.pareto_caption"))
     pareto = pd.DataFrame()
     with section():
-        pareto = data.call(shortfall_pareto, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        pareto = data.shown(shortfall_pareto, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
         if pareto.empty:
             st.caption(t("wl.no_filings"))
         else:
             chart_and_table(charts.pareto(pareto, lang), pareto, PARETO_COLS, lang, key=f"pareto-{code}-{period}",
                             title=f"{sub.label(lang)} — {unit} — {period_label(period, lang)}")
     with section(t("wl.departments"), t("wl.departments_caption")):
-        dept = data.call(department_shortfall, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        dept = data.shown(department_shortfall, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
         if len(dept):
             fig = charts.simple_bars(dept["department"], dept["shortfall_filings"], lang, axis=t("chart.filings_axis"),
                                      fmt=lambda v: fmt_count(v, lang), illustrative=dept["illustrative"])
@@ -100,7 +100,7 @@ def render() -> None:
             st.caption(t("wl.no_filings"))
 
     with section(t("wl.step3"), t("wl.mix_caption")):
-        mix = data.call(mix_rate_split, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
+        mix = data.shown(mix_rate_split, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
         total = mix[mix["level"] == "total"]
         if len(total):
             r = total.iloc[0]
@@ -115,7 +115,7 @@ def render() -> None:
         _reconciliation(unit_id, unit, period, lang)
 
     with section(t("wl.step5"), t("wl.audit_caption")):
-        audit = data.call(deadline_mismatches, unit_id, period, lang=lang)
+        audit = data.shown(deadline_mismatches, unit_id, period, lang=lang)
         audit = audit[audit["unit_id"] == unit_id]
         if audit.empty:
             st.success(t("wl.audit_none"), icon=":material/check_circle:")
@@ -157,7 +157,7 @@ def _pick_subindicator(subs: pd.DataFrame, lang: str):
 
 
 def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
-    summary = data.call(reconciliation_summary, period, unit_id, lang=lang)
+    summary = data.shown(reconciliation_summary, period, unit_id, lang=lang)
     summary = summary[summary["unit_id"] == unit_id]
     if summary.empty:
         st.caption(t("wl.no_filings"))
@@ -179,7 +179,7 @@ def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
     if st.session_state.get("wl_measure") not in measures:
         st.session_state["wl_measure"] = default
     measure = st.radio(t("wl.measure"), measures, key="wl_measure", horizontal=True, format_func=labels.get)
-    detail = data.call(own_vs_portal, period, unit_id, lang=lang)
+    detail = data.shown(own_vs_portal, period, unit_id, lang=lang)
     detail = detail[(detail["unit_id"] == unit_id) & (detail["measure"] == measure)]
     detail = detail[detail["difference_count"].fillna(0) != 0].copy()
     if detail.empty:
@@ -218,7 +218,7 @@ def _what_if(unit_id: str, unit: str, period: str, lang: str, comp: str, code: s
     with c3:
         st.caption(t("wl.whatif_field"))
         st.markdown(f"**{t(f'action.{field}') if field in ACTION_KEYS else safe_text(field)}**")
-    result = data.call(simulate, period, unit_id, {proc: {field: int(n)}}, lang=lang)
+    result = data.shown(simulate, period, unit_id, {proc: {field: int(n)}}, lang=lang)
     s = result[(result["level"] == "subindicator") & (result["code"] == code)]
     c = result[(result["level"] == "component") & (result["component"] == comp)]
     tot = result[result["level"] == "total"]
@@ -236,7 +236,7 @@ def _what_if(unit_id: str, unit: str, period: str, lang: str, comp: str, code: s
         illustrative_badge()
     with st.expander(t("wl.what_it_takes")):
         try:
-            take = data.call(what_would_it_take, period, unit_id, comp, to_next_grade=True, lang=lang)
+            take = data.shown(what_would_it_take, period, unit_id, comp, to_next_grade=True, lang=lang)
             table(take, TAKE_COLS, lang, key=f"take-{comp}-{period}", title=t("wl.what_it_takes"))
         except Exception as exc:  # e.g. the total is not published, or already the top grade
             st.caption(str(exc))
