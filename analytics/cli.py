@@ -127,7 +127,7 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
         df.to_csv(sys.stdout, index=False)
     else:
         if df.empty:
-            print("(không có dòng nào)" if lang != "en" else "(no rows)")
+            print(msg("no_rows", lang))
             return
         from analytics.formatting import fmt_number
 

@@ -157,7 +157,9 @@ class Definition:
 
     def common_label(self, key: str, lang: str = "vi") -> str:
         if key == "total":
-            return "Total" if lang == "en" else "Tổng điểm"
+            from analytics.i18n import tr
+
+            return tr("label.total", lang)
         return self.five_groups.group(key).label(lang)
 
     def grade_for(self, total_points: float | None) -> Grade | None:

@@ -110,9 +110,8 @@ def decide_period(*, file: str, options: Options, title: str | None, column_valu
 
 
 def msg_source(which: str, lang: str | None) -> str:
-    vi = {"title": "tiêu đề", "filename": "tên tệp", "column": "cột Kỳ"}
-    en = {"title": "title", "filename": "file name", "column": "period column"}
-    return (en if (lang or "").startswith("en") else vi)[which] if lang else vi[which]
+    """Where a period was read: the title, the file name or the period column."""
+    return msg(f"period_source_{which}", lang or "vi")
 
 
 _DATE_RANGE = re.compile(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\s*(?:đến|den|-|–)\s*(?:ngày\s*)?(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)")

@@ -220,7 +220,5 @@ def _check_total_rows(df: pd.DataFrame, check_rows, table, fields, lang) -> list
             if stated is not None and int(df[f].sum()) != stated:
                 diffs.append(f"{table.headers[f]}: {stated} ≠ {int(df[f].sum())}")
         if diffs:
-            where = f"dòng {excel_row}" if lang != "en" else f"row {excel_row}"
-            notes.append(("Dòng tổng cộng không khớp tổng các dòng" if lang != "en" else "The total row differs from the rows' sum")
-                         + f" ({where}): " + "; ".join(diffs[:4]))
+            notes.append(msg("total_row_differs", lang, row=excel_row, detail="; ".join(diffs[:4])))
     return notes

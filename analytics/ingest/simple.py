@@ -82,8 +82,7 @@ def parse_targets(path: Path, sheets, options: Options, display: str) -> Parsed:
         metric = (_text(row, table, "metric") or "").strip()
         if metric not in known_metrics:
             rejects.append(reject(display, sheet, r + 1, table.headers["metric"], metric,
-                                  ("chỉ số không có trong định nghĩa: " if lang != "en" else "metric not in the definition: ")
-                                  + ", ".join(sorted(known_metrics)), row))
+                                  msg("unknown_metric", lang, known=", ".join(sorted(known_metrics))), row))
             continue
         comp_raw = _text(row, table, "comparator") or ">="
         comparator = COMPARATORS.get(fold(comp_raw)) or COMPARATORS.get(comp_raw)
