@@ -51,3 +51,29 @@ def test_readme_has_a_section_per_analysis():
     for title in ("Score gaps", "Changes", "Grades and consistency", "Rankings", "Scoring engine", "What would it take",
                   "Why is it low", "Reconciliation", "Deadline configuration audit", "Plan targets", "Brief"):
         assert f"### {title}" in README, title
+
+
+def test_readme_tree_matches_the_folders():
+    """The "What is in the box" tree names every module on the ground floor and every wing, and nothing gone."""
+    tree = README[README.index("## What is in the box"):README.index("## Settings")]
+    package = ROOT / "analytics"
+    for path in package.glob("*.py"):
+        if path.stem not in ("__init__", "__main__"):
+            assert f"{path.name}" in tree, path.name
+    for folder in (p for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()):
+        assert f"{folder.name}/" in tree, folder.name
+        for module in folder.glob("*.py"):
+            if module.stem not in ("__init__", "__main__"):
+                assert module.stem in tree, f"{folder.name}/{module.name}"
+    for layer in ("unit", "sql", "ingest", "analyses", "app", "e2e", "notebooks", "docs"):
+        assert (ROOT / "tests" / layer).is_dir() and f"{layer}/" in tree, layer
+    for name in re.findall(r"\b(\w+)\.py\b", tree):
+        assert list(ROOT.rglob(f"{name}.py")), f"the tree names {name}.py, which does not exist"
+
+
+def test_readme_documents_every_setting():
+    from analytics.settings import SETTINGS
+
+    table = README[README.index("## Settings"):README.index("## Inputs")]
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in table, setting.name
