@@ -90,7 +90,7 @@ def match_unit(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | No
         return exact[0]
     if len(exact) > 1:
         raise UnitError(text, sorted(((u, names[u]) for u in exact), key=lambda p: p[1]))
-    partial = [uid for uid, name in names.items() if needle and needle in fold(name)]
+    partial = [uid for uid, name in names.items() if needle and (needle in fold(name) or key in unit_key(name))]
     if len(partial) == 1:
         return partial[0]
     raise UnitError(text, sorted(((u, names[u]) for u in partial), key=lambda p: p[1]))
