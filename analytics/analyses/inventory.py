@@ -31,12 +31,12 @@ LEFT JOIN ingest_log AS l USING (ingest_id)
 ORDER BY r.ingest_id DESC, r.row_number
 """
 
-# the files whose rows make a unit's scores and filing counts in a period
+# the files whose rows make a unit's scores and filing counts in a period (the rows the views chose, not every copy)
 SOURCE_FILES_SQL = """
 WITH used AS (
-    SELECT DISTINCT ingest_id FROM index_scores WHERE unit_id = ? AND period = ?
+    SELECT DISTINCT ingest_id FROM stg_index_scores WHERE unit_id = ? AND period = ?
     UNION
-    SELECT DISTINCT ingest_id FROM filing_counts WHERE unit_id = ? AND period = ?
+    SELECT DISTINCT ingest_id FROM stg_filing_counts WHERE unit_id = ? AND period = ?
     UNION
     SELECT DISTINCT ingest_id FROM targets WHERE unit_id = ? AND (period = ? OR (period IS NULL AND year = ?))
 )
