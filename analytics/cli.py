@@ -20,7 +20,7 @@ import pandas as pd
 
 from analytics.formatting import clean_terminal
 from analytics.i18n import current_lang, msg
-from analytics.labels import labelled
+from analytics.labels import labelled, version_label
 
 KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
 FORMATS = ["table", "json", "csv"]
@@ -208,9 +208,16 @@ def _changes(con, a, lang):
 
 
 def _explain(con, a, lang):
-    from analytics.analyses.explain import subindicator_breakdown
+    from analytics.analyses.explain import SCORING_VERSION, subindicator_breakdown
+    from analytics.periods import period_label, period_sort_key
 
-    return subindicator_breakdown(con, a.period, a.unit_id, a.component), {}
+    df = subindicator_breakdown(con, a.period, a.unit_id, a.component)
+    borrowed = df[df["index_version"] != SCORING_VERSION] if len(df) else df
+    for version, part in (borrowed.groupby("index_version") if len(borrowed) else []):
+        periods = ", ".join(period_label(p, lang) for p in sorted(set(part["period"]), key=period_sort_key))
+        print(clean_terminal(msg("explain_borrowed_rules", lang, periods=periods, version=version_label(version, lang),
+                                 rules=version_label(SCORING_VERSION, lang))), file=sys.stderr)
+    return df, {}
 
 
 def _whatif(con, a, lang):

@@ -176,10 +176,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "wl.step1": ("1. Thành phần và chỉ số thành phần", "1. Component and sub-indicators"),
     "wl.component": ("Thành phần cần xem", "Component"),
     "wl.subindicator": ("Chỉ số thành phần", "Sub-indicator"),
+    "wl.recon_line": ("Điểm công bố {published}/{max} · tính lại từ số liệu đã nạp {recomputed} · chưa giải thích được {unexplained} điểm.",
+                      "Published {published}/{max} · recomputed from the loaded counts {recomputed} · unexplained {unexplained} points."),
+    "wl.recon_ok": ("Số liệu đã nạp giải thích đủ điểm công bố {published}/{max} (chênh lệch không quá 0,01 điểm).",
+                    "The loaded counts explain the published {published}/{max} (within 0.01 points)."),
+    "wl.recon_unknown": ("Điểm công bố {published}/{max}; không có số liệu để tính lại nên chưa giải thích được.",
+                         "Published {published}/{max}; no counts to recompute it, so it is not explained."),
+    "wl.recon_not_published": ("Kỳ này chưa công bố điểm thành phần; điểm tính lại từ số liệu: {recomputed}.",
+                               "The component's score is not published for this period; recomputed from the counts: {recomputed}."),
+    "wl.recon_why": ("Lý do có thể: {reasons}.", "Likely reasons: {reasons}."),
+    "wl.recon_warning": ("Phần phân tích bên dưới dựa trên số liệu đã nạp, chưa khớp với điểm công bố.",
+                         "The analysis below rests on the loaded counts, which do not add up to the published score."),
+    "wl.version_note": ("Kỳ này công bố theo {version}, không công bố điểm từng chỉ số thành phần; các chỉ số thành phần "
+                        "dưới đây dùng quy tắc của {rules} thay thế.",
+                        "This period is published under the {version}, without a sub-indicator split; the sub-indicators "
+                        "below use the rules of the {rules} in its place."),
+    "wl.already_full": ("Chỉ số này đã đạt tỷ lệ cho điểm tối đa: không cần thêm hồ sơ.",
+                        "This sub-indicator already earns full points: no more filings needed."),
+    "wl.to_full": ("Cần thêm {n} hồ sơ để chỉ số đạt điểm tối đa (theo quy tắc: đủ điểm khi tỷ lệ đạt {threshold}).",
+                   "{n} more filings bring the sub-indicator to full points (its rule gives full points at {threshold})."),
+    "wl.published_split": ("Điểm công bố của {component} thay đổi {published}: chỉ số này {this} (cơ cấu {mix}, tỷ lệ {rate}), "
+                           "các chỉ số khác {others}, chưa giải thích được {unexplained}.",
+                           "The published {component} score changed {published}: this sub-indicator {this} (mix {mix}, rate "
+                           "{rate}), the other sub-indicators {others}, unexplained {unexplained}."),
+    "wl.published_split_unknown": ("Thay đổi điểm công bố của {component} chưa biết (một kỳ chưa công bố); thay đổi tính lại: {this}.",
+                                   "The published change of {component} is unknown (a period is unpublished); recomputed: {this}."),
     "wl.step2": ("2. Hồ sơ còn thiếu theo thủ tục (Pareto)", "2. Shortfall by procedure (Pareto)"),
-    "wl.pareto_caption": ("Cột: số hồ sơ còn thiếu để chỉ số đạt tối đa, theo thủ tục; đường: tỷ lệ lũy kế. "
+    "wl.pareto_caption": ("Cột: số hồ sơ cần thêm để chỉ số đạt điểm tối đa theo quy tắc của nó (không phải đến 100 % khi quy tắc "
+                          "cho đủ điểm sớm hơn), phân cho các thủ tục thiếu nhiều nhất trước; đường: tỷ lệ lũy kế. "
                           "Các thủ tục bên trái đường 80 % là nơi nên tập trung trước.",
-                          "Bars: filings short of the maximum, per procedure; line: cumulative share. "
+                          "Bars: filings needed for the sub-indicator's full points under its rule (not up to 100 % when the rule "
+                          "gives full points sooner), given to the procedures missing most first; line: cumulative share. "
                           "Procedures left of the 80 % line are where to start."),
     "wl.departments": ("Theo phòng ban", "By department"),
     "wl.departments_caption": ("Số hồ sơ còn thiếu cộng theo phòng ban phụ trách thủ tục.",
@@ -421,6 +448,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.group_total": ("Cổng chỉ công bố điểm nhóm, không có tử số/mẫu số",
                          "The portal publishes only the group total, without counts"),
     "note.scored_v2025": ("Tính lại theo quy tắc v2025 của Cổng DVCQG", "Recomputed by the portal's v2025 rules"),
+    "note.no_portal_file": ("không có tệp chỉ tiêu thành phần của Cổng DVCQG cho đơn vị và kỳ này: điểm tính lại từ số liệu hồ sơ",
+                            "no national-portal sub-indicator file for this unit and period: recomputed from filing counts"),
+    "note.own_records": ("số liệu là sổ sách của đơn vị, không phải số Cổng DVCQG ghi nhận",
+                         "the counts are the unit's own records, not what the portal counted"),
+    "note.borrowed_rules": ("kỳ này công bố theo {version}, không công bố điểm từng chỉ số thành phần; quy tắc của {rules} được dùng thay",
+                            "this period is published under the {version}, without its sub-indicator split; the rules of the {rules} stand in"),
+    "note.missing_counts": ("{n} chỉ tiêu thành phần không có số liệu để tính", "{n} sub-indicator(s) have no counts to score"),
     "note.at_most": ("tối đa +{points} điểm từ chỉ tiêu này", "this sub-indicator alone gives at most +{points} points"),
     "note.total_not_published": ("Tổng điểm chưa công bố", "Total not published"),
     "label.total": ("Tổng điểm", "Total"),
@@ -457,6 +491,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.procedure_item": ("{name} ({count} hồ sơ)", "{name} ({count} filings)"),
     "brief.source_portal": ("theo số liệu Cổng DVCQG", "as counted by the national portal"),
     "brief.source_own": ("theo hệ thống một cửa", "per the one-stop records"),
+    "brief.unexplained": ("Số liệu hồ sơ đã nạp chưa giải thích được {points} điểm của {label} (công bố {published}, tính lại "
+                          "{recomputed}): {reasons}.",
+                          "The loaded filing counts leave {points} points of {label} unexplained (published {published}, "
+                          "recomputed {recomputed}): {reasons}."),
     "brief.illustrative": ("[Minh họa] ", "[Illustrative] "),
     # --- command line and ingestion messages ---------------------------------------------------------------
     # key: (vi, en)
@@ -525,6 +563,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "No unit matches “{text}”. How to fix: type the unit's name (diacritics optional) or its id"),
     "unit_ambiguous": ("“{text}” khớp với {n} đơn vị: {names}. Cách sửa: gõ đầy đủ tên hoặc mã của một đơn vị",
                        "“{text}” matches {n} units: {names}. How to fix: give the full name or the id of one"),
+    "explain_borrowed_rules": ("Lưu ý: {periods} công bố theo {version}, không công bố điểm từng chỉ số thành phần; "
+                               "các chỉ số thành phần dùng quy tắc của {rules} thay thế",
+                               "Note: {periods} published under the {version}, without a sub-indicator split; the "
+                               "sub-indicators use the rules of the {rules} in its place"),
     "brief_needs_unit": ("Lệnh brief cần --unit (tên hoặc mã đơn vị)", "The brief command needs --unit (a unit's name or id)"),
     "period_source_title": ("tiêu đề", "title"),
     "period_source_filename": ("tên tệp", "file name"),

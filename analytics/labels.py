@@ -14,7 +14,7 @@ language. Each label column comes from its key column by one rule:
 | ``*grade*_key`` | the same name without ``_key`` | the definition's grades (``grade_key`` → ``grade``, ``grade_after_key`` → ``grade_after`` …) |
 | ``*_reason_key`` + ``*_reason_period`` + ``*_reason_what`` | ``*_reason`` | i18n ``reason.*`` |
 | ``mismatch`` | ``mismatch_label`` | i18n ``mismatch.*`` |
-| ``note_keys`` | ``note`` | i18n ``note.*`` (a key, or a dict with its key and parameters), joined with "; " |
+| ``*note_keys`` | ``*note`` | i18n ``note.*`` (a key, or a dict with its key and parameters; ``version``/``rules`` are version keys), joined with "; " |
 | ``department`` (null) | ``department`` | i18n ``label.unknown_department`` |
 | ``level`` 'total' (no procedure) | ``procedure_name`` | i18n ``label.total_row`` |
 | ``published_time`` + ``published_time_unit`` (and configured) | ``published_deadline`` … | i18n ``time_unit.*`` |
@@ -123,6 +123,18 @@ def deadline_text(value, unit, lang: str = "vi") -> str | None:
     return f"{number} {text}"
 
 
+VERSION_PARAMS = ("version", "rules")  # note parameters that hold an index version key
+
+
+def version_label(key, lang: str = "vi") -> str:
+    """An index version's label ("Bộ chỉ số QĐ 766 (5 nhóm, …)"), the key itself when unknown."""
+    d = load_definition()
+    if key in d.versions:
+        v = d.versions[key]
+        return v.label_en if lang == "en" else v.label_vi
+    return str(key)
+
+
 def note_text(keys, lang: str = "vi") -> str | None:
     """Notes joined with "; ": each a key of i18n ``note.*``, or a dict with its ``key`` and parameters."""
     if not isinstance(keys, (list, tuple)) or not keys:
@@ -130,7 +142,7 @@ def note_text(keys, lang: str = "vi") -> str | None:
     parts = []
     for k in keys:
         if isinstance(k, dict):
-            params = {n: v for n, v in k.items() if n != "key"}
+            params = {n: (version_label(v, lang) if n in VERSION_PARAMS else v) for n, v in k.items() if n != "key"}
             parts.append(tr(f"note.{k['key']}", lang, **params))
         else:
             parts.append(tr(f"note.{k}", lang))
@@ -185,8 +197,8 @@ def labelled(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         out[stem] = [reason_text(k, p, w, lang) for k, p, w in zip(out[c], periods, whats)]
     if "mismatch" in cols:
         out["mismatch_label"] = [None if _missing(m) else tr(f"mismatch.{m}", lang) for m in out["mismatch"]]
-    if "note_keys" in cols:
-        out["note"] = [note_text(k, lang) for k in out["note_keys"]]
+    for c in [c for c in out.columns if c.endswith("note_keys")]:  # note_keys → note, unexplained_note_keys → …
+        out[c.removesuffix("_keys")] = [note_text(k, lang) for k in out[c]]
     if "department" in cols:
         out["department"] = out["department"].where(out["department"].notna(), tr("label.unknown_department", lang))
     if "level" in cols and "procedure_name" in cols:  # the total row of a per-procedure split

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.analyses.measures import filing_measures
+from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
 from analytics.periods import previous_period, same_period_last_year
 
@@ -75,8 +76,8 @@ def score_changes(con, period: str | None = None, unit_id: str | None = None) ->
         _add_comparison(out, prefix, col, compared, out["component"])
         out[f"{prefix}_points"] = pd.array(compared["value"], dtype="Float64")
         out[f"{col}_points"] = (out["score_points"] - out[f"{prefix}_points"]).round(2)
-        either = out["illustrative"].astype(bool) | pd.Series(compared["other_illustrative"], index=out.index)
-        out[f"{col}_illustrative"] = (out[f"{col}_points"].notna() & either).astype(bool)
+        out[f"{col}_illustrative"] = derived_illustrative(
+            out["illustrative"], pd.Series(compared["other_illustrative"], index=out.index), exists=out[f"{col}_points"].notna())
     if period:
         out = out[out["period"] == period]
     return out.reset_index(drop=True)
@@ -115,8 +116,8 @@ def filing_metric_changes(con, period: str | None = None, unit_id: str | None = 
         out[f"change_vs_{suffix}_count"] = diff.where(~is_rate)
         rel = (100 * diff / out[f"{prefix}_value"]).round(2)
         out[f"change_vs_{suffix}_relative_pct"] = rel.where(~is_rate & (out[f"{prefix}_value"] != 0))
-        either = out["illustrative"].astype(bool) | pd.Series(compared["other_illustrative"], index=out.index)
-        out[f"change_vs_{suffix}_illustrative"] = (diff.notna() & either).astype(bool)
+        out[f"change_vs_{suffix}_illustrative"] = derived_illustrative(
+            out["illustrative"], pd.Series(compared["other_illustrative"], index=out.index), exists=diff.notna())
     if period:
         out = out[out["period"] == period]
     return out.reset_index(drop=True)

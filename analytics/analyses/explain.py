@@ -67,7 +67,9 @@ the value 9 of the 15 Phú Thọ departments publish, so recomputed payment poin
 BREAKDOWN_COLUMNS = [
     "period", "unit", "unit_id", "component", "group", "code", "scope",
     "numerator", "denominator", "rate_pct", "points", "points_recomputed", "max_points", "points_at_stake",
-    "component_points", "source", "count_source", "index_version", "illustrative", "note_keys",
+    "component_points", "component_points_published", "component_points_recomputed", "unexplained_points",
+    "recomputed_complete", "unexplained_note_keys", "filings_to_full_points", "source", "count_source",
+    "index_version", "illustrative", "note_keys",
 ]
 
 # --- SQL models -------------------------------------------------------------------------------------
@@ -173,6 +175,25 @@ def inputs_points(sub: SubIndicator, numerator, denominator, extra: Mapping | No
     if sub.rule == "payment" and any(v is None for v in extra.values()):
         return None
     return subindicator_points(sub, numerator, denominator, **extra)
+
+
+def filings_to_full_points(sub: SubIndicator, numerator, denominator, extra: Mapping | None = None) -> int | None:
+    """The fewest extra numerator filings that bring the rate to where the sub-indicator's rule gives full points.
+
+    It follows the version's rule: a share capped at 50 % (ONLINE_FILING_SHARE, min(6, 6·rate/0,5)) is full at
+    half the denominator (36,44 % of 8.080 needs 1.096 more), a linear rule only at 100 %. The count is the
+    rule's threshold, not the rounding's (the portal shows 6,00 a few filings earlier); the scoring engine
+    confirms the points there are full. None when the rule is not a plain filing rate (the three-part payment
+    rule, informational ones) or a count is unknown; 0 when the rate is already there.
+    """
+    if sub.rule not in ("linear", "capped") or _missing(numerator) or _missing(denominator) or not denominator:
+        return None
+    numerator, denominator = float(numerator), float(denominator)
+    needed = max(0, math.ceil(sub.full_at * denominator - numerator - 1e-9))
+    points = inputs_points(sub, numerator + needed, denominator, extra)
+    if points is None or points < float(sub.max_points) - 1e-9:  # pragma: no cover - the rule's own threshold
+        return None
+    return int(needed)
 
 
 def rate_pct(numerator, denominator) -> float | None:
@@ -374,7 +395,58 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
                    _s=df["code"].map(order).fillna(len(order)))
     df = df.sort_values(["_p", "unit", "_c", "_s", "code"]).drop(columns=["_p", "_c", "_s"])
     df["illustrative"] = df["illustrative"].astype(bool)
+    df["filings_to_full_points"] = pd.array(
+        [_to_full(code, n, den) for code, n, den in zip(df["code"], df["numerator"], df["denominator"])], dtype="Int64")
+    df = _reconcile_components(df)
     return df[BREAKDOWN_COLUMNS].reset_index(drop=True)
+
+
+def _to_full(code: str, numerator, denominator) -> int | None:
+    by_code = {s.code: s for s in load_definition().version(SCORING_VERSION).subindicators}
+    sub = by_code.get(code)
+    return None if sub is None else filings_to_full_points(sub, numerator, denominator)
+
+
+UNEXPLAINED_TOLERANCE_POINTS = 0.01  # the published figures have two decimals
+
+
+def _reconcile_components(df: pd.DataFrame) -> pd.DataFrame:
+    """Each row with its component's published score, the score recomputed from the loaded counts by the engine,
+    and the difference, stated as unexplained points (published − recomputed), with the likely reasons.
+
+    The recomputed score sums the sub-indicators that have counts; ``recomputed_complete`` says whether every
+    one of the component's sub-indicators has them. Reasons (i18n ``note.*``): the unit has no portal
+    sub-indicator file for the period (counts come from filings), the counts are the unit's own records, the
+    period's index version publishes no sub-indicator split (another version's rules stand in), sub-indicators
+    without counts.
+    """
+    keys = ["period", "unit_id", "component"]
+    grouped = df.groupby(keys, sort=False, dropna=False)
+    known = grouped["points_recomputed"].transform(lambda v: v.notna().any())
+    total = grouped["points_recomputed"].transform(lambda v: round(float(v.sum()), 2))
+    df["component_points_published"] = df["component_points"]
+    df["component_points_recomputed"] = total.where(known)
+    df["recomputed_complete"] = grouped["points_recomputed"].transform(lambda v: bool(v.notna().all())).astype(bool)
+    df["unexplained_points"] = (df["component_points_published"] - df["component_points_recomputed"]).round(2)
+    missing = grouped["points_recomputed"].transform(lambda v: int(v.isna().sum()))
+    notes = []
+    for row, n_missing in zip(df.to_dict("records"), missing):
+        gap = row["unexplained_points"]
+        if _missing(gap) or abs(gap) <= UNEXPLAINED_TOLERANCE_POINTS:
+            notes.append([])
+            continue
+        why = []
+        if row["source"] != "portal":
+            why.append("no_portal_file")
+        if row.get("count_source") == "own":
+            why.append("own_records")
+        if row.get("index_version") != SCORING_VERSION:
+            why.append({"key": "borrowed_rules", "version": row.get("index_version"), "rules": SCORING_VERSION})
+        if n_missing:
+            why.append({"key": "missing_counts", "n": int(n_missing)})
+        notes.append(why)
+    df["unexplained_note_keys"] = notes
+    return df
 
 
 def _published_version(con, period: str) -> str:
@@ -453,10 +525,27 @@ def _procedure_key(df: pd.DataFrame) -> pd.Series:
 
 PARETO_COLUMNS = [
     "period", "unit", "unit_id", "code", "rank", "procedure_code", "procedure_name", "department",
-    "numerator", "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
-    "count_source",
+    "numerator", "denominator", "rate_pct", "missing_filings", "shortfall_filings", "share_pct", "cumulative_pct",
+    "in_first_80_pct", "filings_to_full_points", "count_source",
 ]
 PARETO_SHARE_PCT = 80.0
+
+
+def aggregate_filings_to_full(sub: SubIndicator, numerator: float, denominator: float) -> int:
+    """Extra numerator filings the unit as a whole needs for the sub-indicator's full points (its rule's threshold;
+    for the payment rule, that of its filing part)."""
+    if sub.rule == "payment":
+        part = sub.parts[0]
+        return int(max(0, math.ceil(part.full_at * denominator - numerator - 1e-9)))
+    needed = filings_to_full_points(sub, numerator, denominator)
+    return int(max(0, denominator - numerator)) if needed is None else needed
+
+
+def allocate_to_full(missing: pd.Series, needed: int) -> pd.Series:
+    """The unit's need spread over rows already sorted by their missing filings, largest first: each row takes what
+    it can until the need is met (the fewest procedures or offices that suffice)."""
+    before = missing.cumsum() - missing
+    return (needed - before).clip(lower=0).combine(missing, min).astype("int64")
 
 
 def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
@@ -474,13 +563,15 @@ def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
 
 def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
                      count_source: str | None = None) -> pd.DataFrame:
-    """Per procedure, the filings missing from a sub-indicator's numerator (denominator − numerator), largest first.
+    """Per procedure, the filings that stand between the unit and the sub-indicator's full points, largest first.
 
-    E.g. SO_HOA_GIAY_TO_GIAI_QUYET: received − digitized; ONLINE_FILING_SHARE: new filings − online;
-    DVC_PROGRESS_ON_TIME: received − on time (the overdue ones). Only procedures with a shortfall are listed;
+    ``missing_filings`` is what the procedure lacks of a 100 % rate (denominator − numerator: received − digitized
+    for SO_HOA_GIAY_TO_GIAI_QUYET, new filings − online for ONLINE_FILING_SHARE, received − on time for
+    DVC_PROGRESS_ON_TIME). ``filings_to_full_points`` is what the unit needs for full points under the rule (a
+    capped rule is full before 100 %: ONLINE_FILING_SHARE at 50 %), the same on every row; ``shortfall_filings``
+    spreads it over the procedures with most missing first. Only procedures with a shortfall are listed;
     ``cumulative_pct`` reaches 100 on the last row and ``in_first_80_pct`` marks the procedures holding the first
-    80 % of the shortfall (the one crossing 80 % included). The shortfall to full points can be smaller for a
-    capped rule (ONLINE_FILING_SHARE is full at 50 %): this is the shortfall from a 100 % rate.
+    80 % of it (the one crossing 80 % included).
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
@@ -491,20 +582,23 @@ def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
     df["numerator"] = procs[sub.filing_field].astype("float64")
     df["denominator"] = procs[sub.filing_denominator].astype("float64")
     df["rate_pct"] = [rate_pct(n, d) for n, d in zip(df["numerator"], df["denominator"])]
-    df["shortfall_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0)
-    df = df[df["shortfall_filings"].gt(0)]
+    df["missing_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0).fillna(0).astype("int64")
+    needed = aggregate_filings_to_full(sub, float(df["numerator"].sum()), float(df["denominator"].sum()))
+    df = df.sort_values(["missing_filings", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
+    df["shortfall_filings"] = allocate_to_full(df["missing_filings"], needed)
+    df = df[df["shortfall_filings"].gt(0)].reset_index(drop=True)
     if df.empty:
         return pd.DataFrame(columns=PARETO_COLUMNS)
-    df = df.sort_values(["shortfall_filings", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
     df = pareto_shares(df)
-    df["shortfall_filings"] = df["shortfall_filings"].astype("int64")
+    df["filings_to_full_points"] = needed
     df["period"], df["unit"], df["unit_id"], df["code"] = period, unit_name, unit_id, code
     return df[PARETO_COLUMNS]
 
 
 DEPARTMENT_COLUMNS = [
     "period", "unit", "unit_id", "code", "rank", "department", "procedures_count", "numerator",
-    "denominator", "rate_pct", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
+    "denominator", "rate_pct", "missing_filings", "shortfall_filings", "share_pct", "cumulative_pct", "in_first_80_pct",
+    "filings_to_full_points",
 ]
 
 
@@ -512,8 +606,9 @@ def department_shortfall(con, period: str, unit_id: str, code: str, *,
                          count_source: str | None = None) -> pd.DataFrame:
     """The shortfall of ``shortfall_pareto`` rolled up by handling office (Phòng), largest first.
 
-    ``procedures_count`` counts the office's procedures with a shortfall; numerator, denominator and rate are
-    over all of the office's procedures.
+    ``procedures_count`` counts the office's procedures missing filings; numerator, denominator and rate are
+    over all of the office's procedures; the unit's filings to full points are spread over the offices with most
+    missing first, as ``shortfall_pareto`` spreads them over procedures.
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
@@ -525,19 +620,22 @@ def department_shortfall(con, period: str, unit_id: str, code: str, *,
         "numerator": procs[sub.filing_field].astype("float64"),
         "denominator": procs[sub.filing_denominator].astype("float64"),
     })
-    df["shortfall_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0)
-    df["has_shortfall"] = df["shortfall_filings"].gt(0)
+    df["missing_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0).fillna(0)
+    df["has_shortfall"] = df["missing_filings"].gt(0)
+    needed = aggregate_filings_to_full(sub, float(df["numerator"].sum()), float(df["denominator"].sum()))
     out = (df.groupby("department", sort=False, dropna=False)
            .agg(procedures_count=("has_shortfall", "sum"), numerator=("numerator", "sum"),
-                denominator=("denominator", "sum"), shortfall_filings=("shortfall_filings", "sum"))
+                denominator=("denominator", "sum"), missing_filings=("missing_filings", "sum"))
            .reset_index())
-    out = out[out["shortfall_filings"].gt(0)]
+    out["missing_filings"] = out["missing_filings"].astype("int64")
+    out = out.sort_values(["missing_filings", "department"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    out["shortfall_filings"] = allocate_to_full(out["missing_filings"], needed)
+    out = out[out["shortfall_filings"].gt(0)].reset_index(drop=True)
     if out.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
     out["rate_pct"] = [rate_pct(n, d) for n, d in zip(out["numerator"], out["denominator"])]
-    out = out.sort_values(["shortfall_filings", "department"], ascending=[False, True], na_position="last").reset_index(drop=True)
     out = pareto_shares(out)
-    out["shortfall_filings"] = out["shortfall_filings"].astype("int64")
+    out["filings_to_full_points"] = needed
     out["procedures_count"] = out["procedures_count"].astype("int64")
     out["period"], out["unit"], out["unit_id"], out["code"] = period, unit_name, unit_id, code
     return out[DEPARTMENT_COLUMNS]
@@ -550,6 +648,8 @@ MIX_COLUMNS = [
     "department", "numerator_previous", "denominator_previous", "rate_previous_pct", "numerator", "denominator",
     "rate_pct", "weight_previous_pct", "weight_pct", "mix_effect_pp", "rate_effect_pp", "total_change_pp",
     "points_previous", "points", "points_change", "mix_effect_points", "rate_effect_points",
+    "component", "component_change_published_points", "component_change_recomputed_points",
+    "other_subindicators_change_points", "unexplained_change_points",
 ]
 
 
@@ -676,7 +776,39 @@ def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: s
     out["total_change_pp"] = (out["mix_effect_pp"] + out["rate_effect_pp"]).round(4)  # mix + rate = total, as shown
     out["period"], out["previous_period"], out["unit"], out["unit_id"], out["code"] = (
         period, previous_period, unit_name, unit_id, code)
+    split_published = published_change_parts(con, period, previous_period, unit_id, sub, points_change, source)
+    for k, v in split_published.items():
+        out[k] = None
+        out.loc[out["level"] == "total", k] = v
     return out[MIX_COLUMNS]
+
+
+def published_change_parts(con, period: str, previous_period: str, unit_id: str, sub: SubIndicator,
+                           subindicator_change_points: float, count_source: str) -> dict:
+    """The published change of the sub-indicator's component in parts that add up to it: this sub-indicator's
+    recomputed change (its mix and rate effects), the other sub-indicators' recomputed change, and what the
+    counts do not explain (published change − recomputed change of the component; null when either is unknown).
+    """
+    from analytics.analyses.changes import score_changes
+
+    component = _component_of_group()[sub.group]
+    recomputed = {}
+    for p in (previous_period, period):
+        rows = subindicator_breakdown(con, p, unit_id, component, count_source=count_source)
+        rows = rows[rows["count_source"] == count_source] if len(rows) else rows
+        recomputed[p] = None if rows.empty or rows["points_recomputed"].isna().all() else round(float(rows["points_recomputed"].sum()), 2)
+    changes = score_changes(con, period, unit_id)
+    row = changes[(changes["component"] == component) & (changes["previous_period"] == previous_period)]
+    published = None if row.empty or pd.isna(row["change_vs_previous_points"].iloc[0]) else float(row["change_vs_previous_points"].iloc[0])
+    component_change = None if None in (recomputed[period], recomputed[previous_period]) else round(
+        recomputed[period] - recomputed[previous_period], 2)
+    return {
+        "component": component,
+        "component_change_published_points": published,
+        "component_change_recomputed_points": component_change,
+        "other_subindicators_change_points": None if component_change is None else round(component_change - subindicator_change_points, 2),
+        "unexplained_change_points": None if published is None or component_change is None else round(published - component_change, 2),
+    }
 
 
 def breakdown_records(df: pd.DataFrame, lang: str = "vi") -> list[dict]:
@@ -684,11 +816,12 @@ def breakdown_records(df: pd.DataFrame, lang: str = "vi") -> list[dict]:
     from analytics.labels import labelled
 
     keys = ["period", "unit", "unit_id", "component", "code", "label", "numerator", "denominator", "rate_pct",
-            "points", "points_recomputed", "max_points", "points_at_stake", "component_points", "source",
-            "count_source", "illustrative", "note"]
+            "points", "points_recomputed", "max_points", "points_at_stake", "component_points",
+            "component_points_published", "component_points_recomputed", "unexplained_points", "unexplained_note",
+            "filings_to_full_points", "source", "count_source", "illustrative", "note"]
     out = []
     for row in labelled(df, lang)[keys].to_dict("records"):
-        out.append({k: (None if _missing(v) else (bool(v) if k == "illustrative" else
-                        (float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
-                         else v))) for k, v in row.items()})
+        out.append({k: (None if _missing(v) else (bool(v) if k == "illustrative" else int(v) if k == "filings_to_full_points"
+                        else (float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+                              else v))) for k, v in row.items()})
     return out

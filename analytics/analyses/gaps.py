@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.definition import load_definition
+from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
 
 COMPONENT_TARGETS_SQL = """
@@ -64,9 +65,8 @@ def component_gaps(con, period: str | None = None, unit_id: str | None = None) -
     out["target_illustrative"] = out["target_illustrative"].astype("boolean")
     out["gap_to_target_points"] = (out["target_points"] - out["score_points"]).round(2)
     # a gap resting on an illustrative score or an illustrative target is illustrative
-    out["gap_to_target_illustrative"] = (out["gap_to_target_points"].notna()
-                                         & (out["illustrative"].astype(bool) | out["target_illustrative"].fillna(False))
-                                         ).astype(bool)
+    out["gap_to_target_illustrative"] = derived_illustrative(out["illustrative"], out["target_illustrative"],
+                                                             exists=out["gap_to_target_points"].notna())
     cols = ["period", "unit_id", "unit", "unit_level", "component", "score_points", "max_points", "gap_to_max_points",
             "target_points", "target_grade_key", "target_source", "target_illustrative", "gap_to_target_points",
             "gap_to_target_illustrative", "share_of_lost_points_pct", "illustrative"]

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
 
 
 def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total") -> pd.DataFrame:
     """Per (period, unit) of a level: score, rank (1 = best, ties share the better rank), units ranked,
-    peer median and best, and the best unit's name. Units without a score are listed unranked."""
+    peer median and best, and the best unit's name. Units without a score are listed unranked.
+
+    ``rank_illustrative``: the rank, median and best rest on an illustrative score (the unit's or a peer's)."""
     scores = unit_scores(con, period=period)
     s = scores[(scores["component"] == component) & (scores["unit_level"] != "province")].copy()
     if unit_level:
         s = s[s["unit_level"] == unit_level]
     if s.empty:
         return pd.DataFrame(columns=["period", "unit", "unit_id", "unit_level", "component", "score_points", "rank",
-                                     "units_ranked", "peer_median_points", "peer_best_points", "best_unit", "illustrative"])
+                                     "units_ranked", "peer_median_points", "peer_best_points", "best_unit", "illustrative",
+                                     "rank_illustrative"])
     peers = s.groupby(["period", "unit_level"])["score_points"]
     s["rank"] = peers.rank(method="min", ascending=False).astype("Int64")
     s["units_ranked"] = peers.transform("count").astype("Int64")
     s["peer_median_points"] = peers.transform("median").round(2)
     s["peer_best_points"] = peers.transform("max")
+    ranked = s["score_points"].notna()
+    any_peer = (s["illustrative"].astype(bool) & ranked).groupby([s["period"], s["unit_level"]]).transform("any")
+    s["rank_illustrative"] = derived_illustrative(s["illustrative"], any_peer, exists=ranked)
     best = s.dropna(subset=["score_points"]).sort_values("score_points", ascending=False).drop_duplicates(["period", "unit_level"])
     s = s.merge(best[["period", "unit_level", "unit"]].rename(columns={"unit": "best_unit"}), on=["period", "unit_level"], how="left")
     s = s.sort_values(["period", "unit_level", "rank", "unit"], na_position="last")
     return s[["period", "unit", "unit_id", "unit_level", "component", "score_points",
-              "rank", "units_ranked", "peer_median_points", "peer_best_points", "best_unit", "illustrative"]].reset_index(drop=True)
+              "rank", "units_ranked", "peer_median_points", "peer_best_points", "best_unit", "illustrative",
+              "rank_illustrative"]].reset_index(drop=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.i18n import translate as tr
+from analytics.brief.tiles import CELL_ILLUSTRATIVE, row_illustrative
 from analytics.formatting import fmt_points
 from analytics.parsing import neutralise_formula
 
@@ -58,7 +59,7 @@ class BriefData:
 
     @property
     def any_illustrative(self) -> bool:
-        return bool(self.tiles["illustrative"].fillna(False).any()) or any(f.illustrative for f in self.findings) or \
+        return any(row_illustrative(r) for r in self.tiles.to_dict("records")) or any(f.illustrative for f in self.findings) or \
             (len(self.sources) > 0 and bool(self.sources["illustrative"].fillna(False).any()))
 
 
@@ -146,7 +147,7 @@ def findings_of(con, period: str, unit_id: str, lang: str) -> list[Finding]:
 TILE_HEADERS = [("component_label", "col.component"), ("score_points", "col.score"), ("max_points", "col.max"),
                 ("gap_to_max_points", "col.gap"), ("change_vs_previous_points", "col.change_prev"),
                 ("previous_period", "col.prev_period"), ("change_vs_last_year_points", "col.change_year"),
-                ("target_points", "col.target"), ("grade", "col.grade"), ("illustrative", "col.illustrative"),
+                ("target_points", "col.target"), ("grade", "col.grade"), ("row_illustrative", "col.illustrative"),
                 ("source", "col.source")]
 
 
@@ -204,8 +205,8 @@ def brief_workbook(b: BriefData) -> bytes:
     for rec in b.tiles.to_dict("records"):
         values = []
         for col, _ in TILE_HEADERS:
-            v = rec.get(col)
-            if col == "illustrative":
+            v = row_illustrative(rec) if col == "row_illustrative" else rec.get(col)
+            if col == "row_illustrative":
                 v = tr("common.illustrative", lang) if v else tr("common.published", lang)
             elif col == "previous_period" and v:
                 v = period_label(v, lang)
@@ -215,8 +216,9 @@ def brief_workbook(b: BriefData) -> bytes:
             c.border = border
             if isinstance(c.value, float):
                 c.number_format = "+0.00;-0.00;0.00" if TILE_HEADERS[j][0].startswith("change") else "0.00"
-            if rec.get("illustrative"):
-                c.fill = ill_fill
+            col = TILE_HEADERS[j][0]
+            if rec.get(CELL_ILLUSTRATIVE.get(col, "illustrative")) or (col == "row_illustrative" and row_illustrative(rec)):
+                c.fill = ill_fill  # the cell rests on an illustrative input
             if rec.get("component") == "total":
                 c.font = Font(bold=True)
 

@@ -103,9 +103,34 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
                 {"component": top["component"], "change_vs_previous_points": delta,
                  "previous_points": float(top["previous_points"]), "score_points": float(top["score_points"]),
                  "previous_period": top["previous_period"]}, bool(top["change_vs_previous_illustrative"]), lang))
+    findings += _unexplained_findings(con, period, unit_id, lang, comps["component"].head(2).tolist())
     findings += _target_findings(con, period, unit_id, lang)
     findings += _procedure_findings(con, period, unit_id, lang)
     return findings
+
+
+def _unexplained_findings(con, period: str, unit_id: str, lang: str, components: list[str]) -> list[Finding]:
+    """For the components that lose most points: what the loaded counts leave of the published score unexplained."""
+    from analytics.analyses.explain import subindicator_breakdown
+
+    rows = labelled(subindicator_breakdown(con, period, unit_id), lang)
+    out = []
+    for comp in components:
+        r = rows[rows["component"] == comp]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        gap = r["unexplained_points"]
+        if pd.isna(gap) or abs(float(gap)) <= 0.01:
+            continue
+        out.append(_finding("unexplained", _t(
+            "unexplained", lang, points=fmt_number(float(gap), 2, lang, signed=True), label=r["component_label"],
+            published=fmt_points(r["component_points_published"], lang),
+            recomputed=fmt_points(r["component_points_recomputed"], lang), reasons=r["unexplained_note"]),
+            {"component": comp, "component_points_published": float(r["component_points_published"]),
+             "component_points_recomputed": float(r["component_points_recomputed"]), "unexplained_points": float(gap)},
+            bool(rows.loc[rows["component"] == comp, "illustrative"].any()), lang))
+    return out
 
 
 def _target_findings(con, period: str, unit_id: str, lang: str) -> list[Finding]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses.provenance import derived_illustrative
 from analytics.definition import load_definition
 from analytics.labels import labelled
 
@@ -16,7 +17,20 @@ TILE_COLUMNS = ["component", "component_label", "score_points", "max_points", "g
                 "change_vs_last_year_reason", "change_vs_last_year_illustrative",
                 "target_points", "target_grade", "target_source", "target_illustrative", "gap_to_target_points",
                 "gap_to_target_illustrative",
-                "grade", "reported_grade", "illustrative", "computed", "source"]
+                "grade", "reported_grade", "illustrative", "computed", "source", "row_illustrative"]
+
+# a tile cell derived from other inputs, and the flag that says whether one of them is illustrative
+CELL_ILLUSTRATIVE = {"change_vs_previous_points": "change_vs_previous_illustrative",
+                     "previous_period": "change_vs_previous_illustrative",
+                     "change_vs_last_year_points": "change_vs_last_year_illustrative",
+                     "last_year_period": "change_vs_last_year_illustrative",
+                     "target_points": "target_illustrative", "gap_to_target_points": "gap_to_target_illustrative"}
+
+
+def row_illustrative(tile) -> bool:
+    """Whether a tile row rests on an illustrative input anywhere: its score, a change's other side, its target."""
+    return bool(derived_illustrative(tile.get("illustrative"),
+                                     *(tile.get(f) for f in sorted(set(CELL_ILLUSTRATIVE.values())))))
 
 
 def component_order() -> list[str]:
@@ -69,6 +83,7 @@ def overview_tiles(scores: pd.DataFrame, changes: pd.DataFrame | None, gaps: pd.
             for k in ("target_points", "target_grade", "target_source", "target_illustrative", "gap_to_target_points",
                       "gap_to_target_illustrative"):
                 row[k] = _clean(gr.get(k))
+        row["row_illustrative"] = row_illustrative(row)
         rows.append(row)
     return pd.DataFrame(rows, columns=TILE_COLUMNS)
 

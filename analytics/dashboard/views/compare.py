@@ -15,7 +15,7 @@ from analytics.periods import period_label
 
 RANK_COLS = [Col("rank", "col.rank", "int"), Col("unit", "col.unit"), Col("score_points", "col.score", "points"),
              Col("grade", "col.grade"), Col("selected", "chart.selected", "bool"),
-             Col("illustrative", "col.illustrative", "flag")]
+             Col("rank_illustrative", "col.illustrative", "flag")]
 
 
 def render() -> None:

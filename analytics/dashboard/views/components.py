@@ -64,7 +64,7 @@ def render() -> None:
             with cols[3].container(border=True):
                 st.metric(t("cp.best"), fmt_points(m["peer_best_points"], lang))
                 st.caption(safe_text(t("cp.best_unit", unit=m["best_unit"])))
-            if bool(peers["illustrative"].any()):
+            if bool(m["rank_illustrative"]):  # the rank rests on an illustrative score, the unit's or a peer's
                 for slot in cols[1:]:
                     with slot:
                         illustrative_badge()

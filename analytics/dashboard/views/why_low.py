@@ -18,6 +18,7 @@ from analytics.dashboard.widgets import (Col, chart_and_table, illustrative_badg
                                          section, table)
 from analytics.definition import load_definition
 from analytics.formatting import fmt_count, fmt_number, fmt_points
+from analytics.labels import version_label
 from analytics.periods import period_label
 
 SUB_COLS = [Col("code", "col.code"), Col("label", "col.subindicator"), Col("numerator", "col.numerator", "count"),
@@ -70,6 +71,7 @@ def render() -> None:
         if subs.empty:
             st.info(t("cp.no_subindicators"), icon=":material/info:")
         else:
+            _explained(subs, comp, lang)
             shown = subs.assign(points=subs["points"].fillna(subs["points_recomputed"]))
             chart_and_table(charts.subindicator_bars(shown, lang), subs, SUB_COLS, lang,
                             key=f"wl-subindicators-{comp}-{period}",
@@ -84,9 +86,14 @@ def render() -> None:
     pareto = pd.DataFrame()
     with section():
         pareto = data.shown(shortfall_pareto, period, unit_id, code, lang=lang).assign(illustrative=illustrative)
-        if pareto.empty:
+        row = subs[subs["code"] == code]
+        if pareto.empty and len(row) and present(row["filings_to_full_points"].iloc[0]) and row["filings_to_full_points"].iloc[0] == 0:
+            st.success(t("wl.already_full"), icon=":material/check_circle:")
+        elif pareto.empty:
             st.caption(t("wl.no_filings"))
         else:
+            st.markdown(t("wl.to_full", n=fmt_count(pareto["filings_to_full_points"].iloc[0], lang),
+                          threshold=_threshold(sub, lang)))
             chart_and_table(charts.pareto(pareto, lang), pareto, PARETO_COLS, lang, key=f"pareto-{code}-{period}",
                             title=f"{sub.label(lang)} — {unit} — {period_label(period, lang)}")
     with section(t("wl.departments"), t("wl.departments_caption")):
@@ -107,6 +114,7 @@ def render() -> None:
             st.markdown(t("wl.mix_total", total=_pp(r["total_change_pp"], lang), mix=_pp(r["mix_effect_pp"], lang),
                           rate=_pp(r["rate_effect_pp"], lang)) + f" ({period_label(r['previous_period'], lang)} → "
                         f"{period_label(period, lang)})")
+            _published_split(r, lang)
         procs = mix[mix["level"] == "procedure"]
         chart_and_table(charts.mix_rate(procs, lang, illustrative=illustrative), mix, MIX_COLS, lang, key=f"mix-{code}-{period}",
                         title=f"{t('wl.step3')} — {sub.label(lang)}")
@@ -124,6 +132,55 @@ def render() -> None:
 
     with section(t("wl.step6"), t("wl.whatif_caption")):
         _what_if(unit_id, unit, period, lang, comp, code, sub, pareto)
+
+
+def _signed(v, lang: str) -> str:
+    return fmt_number(v, 2, lang, signed=True) if present(v) else "—"
+
+
+def _explained(subs: pd.DataFrame, comp: str, lang: str) -> None:
+    """The published score against the score the loaded counts give, and what is left unexplained (and why)."""
+    r = subs.iloc[0]
+    d = load_definition()
+    top = d.common_max(comp)
+    if r["index_version"] != "v2025":
+        st.caption(t("wl.version_note", version=version_label(r["index_version"], lang), rules=version_label("v2025", lang)))
+    published, recomputed = r["component_points_published"], r["component_points_recomputed"]
+    if not present(published):
+        st.info(t("wl.recon_not_published", recomputed=fmt_points(recomputed, lang)), icon=":material/info:")
+        return
+    if not present(recomputed):
+        st.warning(t("wl.recon_unknown", published=fmt_points(published, lang), max=fmt_points(top, lang)),
+                   icon=":material/help:")
+        return
+    gap = r["unexplained_points"]
+    if abs(float(gap)) <= 0.01:
+        st.success(t("wl.recon_ok", published=fmt_points(published, lang), max=fmt_points(top, lang)),
+                   icon=":material/check_circle:")
+        return
+    st.warning(t("wl.recon_line", published=fmt_points(published, lang), max=fmt_points(top, lang),
+                 recomputed=fmt_points(recomputed, lang), unexplained=_signed(gap, lang)) + "  \n"
+               + t("wl.recon_why", reasons=r["unexplained_note"] or "—") + "  \n" + t("wl.recon_warning"),
+               icon=":material/report:")
+
+
+def _published_split(r: pd.Series, lang: str) -> None:
+    """The published change of the component in parts that add up to it (this sub-indicator's mix and rate, the
+    others, the unexplained rest)."""
+    component = load_definition().common_label(r["component"], lang) if present(r.get("component")) else "—"
+    if not present(r.get("component_change_published_points")):
+        st.caption(t("wl.published_split_unknown", component=component, this=_signed(r["points_change"], lang)))
+        return
+    st.markdown(t("wl.published_split", component=component, published=_signed(r["component_change_published_points"], lang),
+                  this=_signed(r["points_change"], lang), mix=_signed(r["mix_effect_points"], lang),
+                  rate=_signed(r["rate_effect_points"], lang), others=_signed(r["other_subindicators_change_points"], lang),
+                  unexplained=_signed(r["unexplained_change_points"], lang)))
+
+
+def _threshold(sub, lang: str) -> str:
+    """The rate at which a sub-indicator's rule gives full points ("50 %")."""
+    full_at = sub.parts[0].full_at if sub.rule == "payment" else sub.full_at
+    return f"{fmt_number(100 * full_at, 0, lang)} %"
 
 
 def _pp(v, lang: str) -> str:
