@@ -12,9 +12,11 @@ from analytics.periods import PeriodError, period_sort_key
 
 # which unit has results in which period (what the pickers offer), without computing any score
 SCORED_UNITS_SQL = """
-SELECT DISTINCT m.period, m.unit_id, u.display_name AS unit, u.unit_level, u.province
+SELECT m.period, m.unit_id, u.display_name AS unit, u.unit_level, u.province,
+       bool_or(NOT m.illustrative AND m.score_points IS NOT NULL) AS published
 FROM mart_scores AS m
 INNER JOIN units AS u USING (unit_id)
+GROUP BY m.period, m.unit_id, u.display_name, u.unit_level, u.province
 """
 
 INGEST_LOG_SQL = """
@@ -65,7 +67,8 @@ def database_state(con) -> str:
 
 
 def scored_unit_periods(con) -> pd.DataFrame:
-    """One row per (period, unit) with any index result: period, unit_id, unit, unit_level, province."""
+    """One row per (period, unit) with any index result: period, unit_id, unit, unit_level, province, and
+    ``published`` (some score of the period is published, not illustrative)."""
     return con.execute(SCORED_UNITS_SQL).df()
 
 

@@ -96,6 +96,18 @@ def unit_periods(scores: pd.DataFrame, unit_id: str) -> list[str]:
     return sorted(ps, key=period_sort_key, reverse=True)
 
 
+def default_period(periods_of_unit: pd.DataFrame, unit_id: str) -> str | None:
+    """The period a view opens on: the unit's latest period with published figures, else its latest period.
+
+    ``periods_of_unit``: ``inventory.scored_unit_periods`` (period, unit_id, published)."""
+    from analytics.periods import period_sort_key
+
+    mine = periods_of_unit[periods_of_unit["unit_id"] == unit_id]
+    published = mine.loc[mine["published"].fillna(False).astype(bool), "period"].tolist()
+    candidates = published or mine["period"].tolist()
+    return max(candidates, key=period_sort_key) if candidates else None
+
+
 def history(scores: pd.DataFrame, unit_id: str, component: str = "total", same_kind_as: str | None = None) -> pd.DataFrame:
     """A unit's scores of one component over periods of one kind (quarters by default), oldest first."""
     from analytics.periods import period_kind, period_sort_key

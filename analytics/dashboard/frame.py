@@ -34,6 +34,7 @@ def _read_url_once() -> None:
         value = st.query_params.get(key)
         if value:
             st.session_state[f"sel_{key}"] = value
+            st.session_state[f"_asked_{key}"] = value  # checked once the pickers know what exists
 
 
 def sidebar() -> None:
@@ -68,12 +69,35 @@ def _pickers(lang: str) -> None:
         except UnitError:
             st.session_state["sel_unit"] = ids[0]
     st.selectbox(t("side.unit"), ids, key="sel_unit", format_func=lambda u: names.get(u, u), help=t("side.unit_help"))
-    from analytics.brief.tiles import unit_periods
+    from analytics.brief.tiles import default_period, unit_periods
 
     periods = unit_periods(data.unit_periods(), st.session_state["sel_unit"])
     if st.session_state.get("sel_period") not in periods:
-        st.session_state["sel_period"] = periods[0] if periods else None
+        # a bare link opens the latest period with published figures, not an invented one
+        st.session_state["sel_period"] = default_period(data.unit_periods(), st.session_state["sel_unit"])
+    _check_link(names, periods, lang)
     st.selectbox(t("side.period"), periods, key="sel_period", format_func=lambda p: period_label(p, lang))
+
+
+def _check_link(names: dict, periods: list[str], lang: str) -> None:
+    """A shared link naming a unit or period that does not exist says so, and what is shown instead (once)."""
+    asked_unit, asked_period = st.session_state.pop("_asked_unit", None), st.session_state.pop("_asked_period", None)
+    notes = []
+    if asked_unit and asked_unit not in names:
+        notes.append(t("link.bad_unit", asked=asked_unit, shown=names.get(st.session_state["sel_unit"], "")))
+    if asked_period and asked_period not in periods:
+        shown = st.session_state.get("sel_period")
+        notes.append(t("link.bad_period", asked=asked_period, shown=period_label(shown, lang) if shown else "—"))
+    if notes:
+        st.session_state["_link_notes"] = notes
+
+
+def link_notice() -> None:
+    """Show, on the page, what a bad shared link asked for and what is shown instead."""
+    from analytics.dashboard.widgets import safe_text
+
+    for note in st.session_state.pop("_link_notes", []):
+        st.warning(safe_text(note), icon=":material/link_off:")
 
 
 def selection() -> tuple[str, str, str, str]:
@@ -107,3 +131,4 @@ def page_header(key: str, **params) -> None:
     from analytics.dashboard.widgets import safe_text
 
     st.title(t(key, **{k: safe_text(v) for k, v in params.items()}))
+    link_notice()

@@ -84,15 +84,34 @@ def test_overview_shows_the_published_scores_of_so_cong_thuong(app_env, demo_db)
     assert "2024Q2" in str(at.query_params["period"])
 
 
-def test_overview_defaults_to_the_latest_period_and_marks_illustrative_figures(app_env, demo_db):
+def test_a_bare_link_opens_the_latest_period_with_published_figures(app_env, demo_db):
     app_env(demo_db)
     at = open_app(period=None)
     assert at.sidebar.selectbox(key="sel_unit").value == "so cong thuong"
-    latest = at.sidebar.selectbox(key="sel_period").value
-    assert latest == "2025Q2"
+    assert at.sidebar.selectbox(key="sel_period").value == "2024Q2"  # not the invented 2025Q2
+    assert "Quý II/2024" in at.title[0].value
+    assert metric(at, "Tổng điểm").value == "63,48 / 100"
+
+
+def test_an_invented_period_is_marked_illustrative(app_env, demo_db):
+    app_env(demo_db)
+    at = open_app(period="2025Q2")
     assert "Quý II/2025" in at.title[0].value
     assert "Một phần số liệu trong kỳ này là minh họa" in texts(at)
     assert "Minh họa" in texts(at)  # the badge on every illustrative tile
+
+
+def test_a_link_to_an_unknown_unit_or_period_says_so_and_what_it_shows(app_env, demo_db):
+    app_env(demo_db)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["unit"] = "khong co don vi nay"
+    at.query_params["period"] = "2031Q5"
+    at.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("“khong co don vi nay”" in w and "Sở Công Thương" in w for w in warnings), warnings
+    assert any("“2031Q5”" in w and "Quý II/2024" in w for w in warnings), warnings
+    assert at.sidebar.selectbox(key="sel_period").value == "2024Q2"
 
 
 def test_changing_the_period_in_the_sidebar_changes_the_tiles(app_env, demo_db):
