@@ -97,17 +97,40 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
 
         if kind and kind != "portal":
             raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang), detail="JSON")
-        if not looks_like_portal(path):
-            raise IngestError("wrong_kind", file=display, expected=_kind_label("portal", options.lang),
-                              detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
         try:
+            if not looks_like_portal(path):
+                raise IngestError("wrong_kind", file=display, expected=_kind_label("portal", options.lang),
+                                  detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
             parsed = parse_portal_file(path, options.period)
         except PortalFormatError as exc:
-            raise IngestError("portal_format", file=display, detail=str(exc)) from exc
+            raise IngestError("portal_format", file=display, detail=str(exc), column=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
-    sheets = read_sheets(path, display)
-    if not any(any(c is not None for c in row) for s in sheets for row in s.rows):
+    sheets = read_sheets(path, display, include_hidden=options.include_hidden)
+    if not any(any(c is not None for c in row) for s in sheets if not s.hidden for row in s.rows):
+        hidden = [s.name for s in sheets if s.hidden and any(any(c is not None for c in row) for row in s.rows)]
+        if hidden:
+            raise IngestError("only_hidden_data", file=display, sheets=", ".join(f"“{n}”" for n in hidden))
         raise IngestError("empty_sheet", file=display, sheet=sheets[0].name if sheets else None)
+    parsed = _parse_table(path, sheets, options, display, kind)
+    parsed.notes += hidden_notes(sheets, parsed.sheet, options.lang)
+    return parsed
+
+
+def hidden_notes(sheets, used_sheet: str | None, lang: str | None) -> list[str]:
+    """Summary lines naming hidden sheets and hidden rows that hold data which was left out."""
+    notes = []
+    for s in sheets:
+        if s.hidden and any(any(c is not None for c in row) for row in s.rows):
+            notes.append(msg("hidden_sheet_skipped", lang, sheet=s.name))
+        elif s.hidden_rows and s.name == used_sheet:
+            rows = ", ".join(map(str, s.hidden_rows[:20])) + (" …" if len(s.hidden_rows) > 20 else "")
+            key = "hidden_rows_loaded" if not s.hidden and s.rows and any(s.rows[r - 1] for r in s.hidden_rows) \
+                else "hidden_rows_skipped"
+            notes.append(msg(key, lang, sheet=s.name, rows=rows, n=len(s.hidden_rows)))
+    return notes
+
+
+def _parse_table(path: Path, sheets, options: Options, display: str, kind: str | None) -> Parsed:
     detected = detect_kind(path, sheets)
     if kind is None:
         kind = detected
