@@ -435,6 +435,7 @@ def already_loaded(con, sha: str, kind: str | None = None) -> int | None:
 def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[FileResult]:
     """Load files into the database, each in its own transaction; returns one result per file."""
     results: list[FileResult] = []
+    existed = dbmod.db_path(db).exists()
     with dbmod.writer(db) as con:
         for i, path in enumerate(paths, 1):
             started = time.perf_counter()
@@ -460,7 +461,32 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                 results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
             if progress:
                 progress(i, len(paths), results[-1])
+        if not existed and not any(r.status == "loaded" for r in results):
+            raise dbmod.Discard()  # a failed first load creates no database
     return results
+
+
+def write_error(exc: BaseException, db=None, lang: str | None = None) -> str | None:
+    """The message for a database that cannot be written (disk full, read-only folder), None for other errors."""
+    import errno
+
+    import duckdb
+
+    where = dbmod.db_path(db)
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "No space left" in text or "disk is full" in text:
+        key = "disk_full"
+    elif isinstance(exc, PermissionError) or isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES,
+                                                                                        errno.EPERM) \
+            or "Read-only file system" in text or "Permission denied" in text:
+        key = "read_only"
+    elif isinstance(exc, (OSError, duckdb.IOException)):
+        key = "write_failed"
+    else:
+        return None
+    return (msg(key, lang, db=where, detail=text.splitlines()[0][:200] if text else type(exc).__name__) + ". "
+            + msg("fix", lang, hint=msg(f"{key}_hint", lang) if f"{key}_hint" != "write_failed_hint"
+                  else msg("read_only_hint", lang)))
 
 
 def validate(paths: list[Path], options: Options) -> list[FileResult]:
