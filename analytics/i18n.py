@@ -530,6 +530,10 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+class Count(int):
+    """An integer parameter written with the language's thousands separator (1.048.576 / 1,048,576)."""
+
+
 def tr(key: str, lang: str | None = "vi", **params) -> str:
     """The text of a key in a language, with its parameters filled in (the key itself if unknown).
 
@@ -542,10 +546,11 @@ def tr(key: str, lang: str | None = "vi", **params) -> str:
     text = pair[1] if lang == "en" else pair[0]
     if not params:
         return text
-    if any(isinstance(v, float) for v in params.values()):
+    if any(isinstance(v, (float, Count)) for v in params.values()):
         from analytics.formatting import fmt_number
 
-        params = {k: fmt_number(v, 4, lang) if isinstance(v, float) else v for k, v in params.items()}
+        params = {k: fmt_number(v, 0 if isinstance(v, Count) else 4, lang) if isinstance(v, (float, Count)) else v
+                  for k, v in params.items()}
     return text.format(**params)
 
 

@@ -19,6 +19,10 @@ class IngestError(Exception):
         self.params = params
         super().__init__(self.render("en"))
 
+    def __reduce__(self):  # rebuilt with its keywords when sent from a child process
+        return (_rebuild, (self.key, self.file, self.sheet, self.row, self.column, self.hint, self.hint_params,
+                           self.params))
+
     def where(self, lang: str | None = None) -> str:
         text = msg("where", lang, file=self.file)
         if self.sheet:
@@ -36,3 +40,7 @@ class IngestError(Exception):
             hint = msg(self.hint, lang, **self.hint_params) if self.hint in TEXT else self.hint
             text += ". " + msg("fix", lang, hint=hint)
         return text
+
+
+def _rebuild(key, file, sheet, row, column, hint, hint_params, params) -> IngestError:
+    return IngestError(key, file=file, sheet=sheet, row=row, column=column, hint=hint, hint_params=hint_params, **params)

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analytics.i18n import Count
 from analytics.ingest.errors import IngestError
 from analytics.settings import ReadLimits, read_limits
 
@@ -112,11 +113,11 @@ def check_zip(path: Path, display: str, limits: ReadLimits | None = None) -> Non
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
-                raise IngestError("zip_ratio", file=display, member=info.filename, ratio=int(ratio),
-                                  limit=limits.max_compression_ratio)
+                raise IngestError("zip_ratio", file=display, member=info.filename, ratio=Count(ratio),
+                                  limit=Count(limits.max_compression_ratio))
         if total > limits.max_uncompressed_bytes:
-            raise IngestError("zip_too_big", file=display, mb=total // (1024 * 1024),
-                              limit=limits.max_uncompressed_bytes // (1024 * 1024))
+            raise IngestError("zip_too_big", file=display, mb=Count(total // (1024 * 1024)),
+                              limit=Count(limits.max_uncompressed_bytes // (1024 * 1024)))
 
 
 def _attr(attrs: bytes, name: bytes) -> str | None:
@@ -182,8 +183,8 @@ def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> 
         cols = max(cols, max(column_index(w.group(1).decode()) + 1 for w in _WIDE_CELL.finditer(data)))
     cols = max(cols, 1)
     if rows * cols > limits.max_cells:
-        raise IngestError("too_many_cells", file=display, sheet=sheet, rows=rows, columns=cols,
-                          declared=declared or "—", limit=limits.max_cells)
+        raise IngestError("too_many_cells", file=display, sheet=sheet, rows=Count(rows), columns=Count(cols),
+                          declared=declared or "—", limit=Count(limits.max_cells))
 
 
 def _scan_sheet(data: bytes) -> SheetScan:
