@@ -162,9 +162,9 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
         data = records if records is not None else json.loads(df.to_json(orient="records", force_ascii=False))
         print(strict_json(data))
     elif fmt == "csv":  # unit and file names could be formulas (=HYPERLINK(…)) in the spreadsheet that opens it
-        from analytics.brief.export import neutralised
+        from analytics.brief.export import csv_text
 
-        neutralised(df).to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_text(df))
     else:
         if df.empty:
             print("(không có dòng nào)" if lang != "en" else "(no rows)")
