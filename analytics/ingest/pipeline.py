@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analytics import db as dbmod
@@ -454,7 +455,10 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                     result = write_parsed(con, parsed, path=path, sha=sha, size=size, started=started)
                     con.execute("COMMIT")
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # a failed COMMIT (disk full) has ended the transaction already; the copy is discarded
                     raise
                 results.append(result)
             except IngestError as exc:
