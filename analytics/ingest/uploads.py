@@ -17,7 +17,7 @@ from pathlib import Path
 
 from analytics.ingest.common import Options, Parsed
 from analytics.ingest.errors import IngestError
-from analytics.settings import read_limits, staging_dir
+from analytics.settings import SETTINGS, read_limits, staging_dir
 
 
 def private_folder(folder: Path) -> Path:
@@ -52,11 +52,16 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _child(conn, path: str, options: Options, display: str, memory_bytes: int) -> None:
+def _child(conn, path: str, options: Options, display: str, memory_bytes: int, settings: dict) -> None:
     import resource
 
     from analytics.ingest.pipeline import parse_file
 
+    for name, value in settings.items():  # the forkserver started with another environment: use the caller's
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     if memory_bytes:
         limit = _vm_bytes() + memory_bytes
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -79,7 +84,8 @@ def parse_isolated(path: Path, options: Options, display: str | None = None) -> 
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["analytics.ingest.pipeline"])
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, str(path), options, display, limits.parse_memory_bytes), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, str(path), options, display, limits.parse_memory_bytes,
+                                                  {s.name: os.environ.get(s.name) for s in SETTINGS}), daemon=True)
     proc.start()
     send.close()
     try:
