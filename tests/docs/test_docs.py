@@ -51,3 +51,13 @@ def test_readme_has_a_section_per_analysis():
     for title in ("Score gaps", "Changes", "Grades and consistency", "Rankings", "Scoring engine", "What would it take",
                   "Why is it low", "Reconciliation", "Deadline configuration audit", "Plan targets", "Brief"):
         assert f"### {title}" in README, title
+
+
+def test_readme_documents_every_setting_and_the_limits():
+    from analytics.settings import SETTINGS
+
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in README or setting.name in README, setting.name
+    assert "## Limits and safety" in README
+    for limit in ("ANALYTICS_MAX_CELLS", "ANALYTICS_MAX_UNCOMPRESSED_MB", "ANALYTICS_MAX_COMPRESSION_RATIO"):
+        assert f"| `{limit}` |" in README, limit
