@@ -26,7 +26,7 @@ RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # small members cannot hurt whatever their
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{2,3})\d+"')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})[0-9]')  # a cell reference in column AA or beyond (rows have r="7")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
@@ -180,7 +180,7 @@ def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> 
     if last_rows:
         rows = max(rows, max(last_rows))
     if _WIDE_CELL.search(data):  # the reader allocates for the cells it finds, whatever the dimension says
-        cols = max(cols, max(column_index(w.group(1).decode()) + 1 for w in _WIDE_CELL.finditer(data)))
+        cols = max(cols, max(column_index(w.decode()) + 1 for w in set(_WIDE_CELL.findall(data))))
     cols = max(cols, 1)
     if rows * cols > limits.max_cells:
         raise IngestError("too_many_cells", file=display, sheet=sheet, rows=Count(rows), columns=Count(cols),
@@ -194,7 +194,9 @@ def _scan_sheet(data: bytes) -> SheetScan:
             attrs = t.group(1)
             if _HIDDEN.search(attrs) and (r := _ROW_NUMBER.search(attrs)):
                 scan.hidden_rows.add(int(r.group(1)) - 1)
-    if b't="e"' in data or re.search(rb"<(?:\w+:)?f[\s>/]", data):
+    prefix = re.search(rb"<(\w+):worksheet\b", data[:4096])
+    formula_tag = b"<" + prefix.group(1) + b":f" if prefix else b"<f"
+    if b't="e"' in data or formula_tag in data:
         for c in _CELL.finditer(data):
             attrs, inner = c.group(1), c.group(2) or b""
             ref = _ATTR_R.search(attrs)
