@@ -12,8 +12,10 @@ class IngestError(Exception):
     """
 
     def __init__(self, key: str, *, file: str, sheet: str | None = None, row: int | None = None,
-                 column: str | None = None, hint: str | None = None, hint_params: dict | None = None, **params):
+                 column: str | None = None, hint: str | None = None, hint_params: dict | None = None,
+                 json_path: str | None = None, **params):
         self.key, self.file, self.sheet, self.row, self.column = key, file, sheet, row, column
+        self.json_path = json_path
         self.hint = hint if hint is not None else (f"{key}_hint" if f"{key}_hint" in TEXT else None)
         self.hint_params = hint_params or {}
         self.params = params
@@ -21,7 +23,7 @@ class IngestError(Exception):
 
     def __reduce__(self):  # rebuilt with its keywords when sent from a child process
         return (_rebuild, (self.key, self.file, self.sheet, self.row, self.column, self.hint, self.hint_params,
-                           self.params))
+                           self.json_path, self.params))
 
     def where(self, lang: str | None = None) -> str:
         text = msg("where", lang, file=self.file)
@@ -31,6 +33,8 @@ class IngestError(Exception):
             text += msg("where_row", lang, row=self.row)
         if self.column:
             text += msg("where_column", lang, column=self.column)
+        if self.json_path:
+            text += msg("where_json", lang, path=self.json_path)
         return text
 
     def render(self, lang: str | None = None) -> str:
@@ -42,5 +46,6 @@ class IngestError(Exception):
         return text
 
 
-def _rebuild(key, file, sheet, row, column, hint, hint_params, params) -> IngestError:
-    return IngestError(key, file=file, sheet=sheet, row=row, column=column, hint=hint, hint_params=hint_params, **params)
+def _rebuild(key, file, sheet, row, column, hint, hint_params, json_path, params) -> IngestError:
+    return IngestError(key, file=file, sheet=sheet, row=row, column=column, hint=hint, hint_params=hint_params,
+                       json_path=json_path, **params)

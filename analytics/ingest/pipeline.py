@@ -104,7 +104,9 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
                                   detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
             parsed = parse_portal_file(path, options.period)
         except PortalFormatError as exc:
-            raise IngestError("portal_format", file=display, detail=str(exc), column=exc.where) from exc
+            if exc.key:
+                raise IngestError(exc.key, file=display, json_path=exc.where, **exc.params) from exc
+            raise IngestError("portal_format", file=display, detail=str(exc), json_path=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
     sheets = read_sheets(path, display, include_hidden=options.include_hidden)
     if not any(any(c is not None for c in row) for s in sheets if not s.hidden for row in s.rows):
@@ -463,6 +465,10 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                 results.append(result)
             except IngestError as exc:
                 results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
+            except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+                # a value no check caught that does not fit its column: this file fails, the others load
+                error = IngestError("value_does_not_fit", file=display, detail=str(exc).splitlines()[0][:200])
+                results.append(FileResult(display, "failed", error=error, seconds=time.perf_counter() - started))
             if progress:
                 progress(i, len(paths), results[-1])
         if not existed and not any(r.status == "loaded" for r in results):

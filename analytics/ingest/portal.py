@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.definition import Group, load_definition
+from analytics.i18n import Count
 from analytics.parsing import MAX_COUNT
 from analytics.periods import PeriodError, period_kind, validate_period_key
 from analytics.scoring import SCORE_NOT_PUBLISHED
@@ -61,10 +62,12 @@ TREES_WITH_RATE_RATIO = {"dvc-progress-tree"}
 class PortalFormatError(ValueError):
     """A file that is not a national-portal evaluation response, or whose period cannot be settled."""
 
-    def __init__(self, message: str, path: str | Path | None = None, where: str | None = None):
+    def __init__(self, message: str, path: str | Path | None = None, where: str | None = None, *,
+                 key: str | None = None, **params):
         super().__init__(message)
         self.path = None if path is None else str(path)
         self.where = where
+        self.key, self.params = key, params  # a message key of analytics.i18n, for a message in either language
 
     @property
     def json_path(self) -> str | None:
@@ -150,7 +153,7 @@ def _load_document(path: Path) -> tuple[dict, str]:
                                 path, None) from None
     except RecursionError:
         raise PortalFormatError(f"{path}: the JSON nests too deeply to be a portal response; expected {expected}.",
-                                path, None) from None
+                                path, None, key="json_too_deep") from None
     layout = _layout(document)
     if layout is None:
         if not isinstance(document, dict):
@@ -170,7 +173,8 @@ def _load_document(path: Path) -> tuple[dict, str]:
         # the portal answers errors in the same envelope ({"code": "UNAUTHORIZED", "data": {...}}): not data
         raise PortalFormatError(f"{path}: the portal answered code {document.get('code')!r} "
                                 f"({str(document.get('message') or '')[:120]}), not \"OK\": an error response, not data.",
-                                path, "code")
+                                path, "code", key="portal_not_ok", code=str(document.get("code"))[:40],
+                                answer=str(document.get("message") or "—")[:120])
     return document, layout
 
 
@@ -304,7 +308,8 @@ def _count_value(value, name: str, where: str, path: Path) -> int | None:
             or value != int(value) or value < 0:
         raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is not a non-negative whole count.", path, where)
     if value > MAX_COUNT:
-        raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is beyond any plausible count (10^12).", path, where)
+        raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is beyond any plausible count (10^12).", path, where,
+                                key="portal_count_too_large", field=name, value=str(value))
     return int(value)
 
 
@@ -344,7 +349,8 @@ def _unit_rows(data: dict, layout: str, path: Path) -> list[tuple[dict, str, boo
         if unit["departmentId"] in seen:
             raise PortalFormatError(f"{path}: {where} repeats unit {unit['departmentId']} "
                                     f"({unit.get('departmentName')}) already given at {seen[unit['departmentId']]}.",
-                                    path, where)
+                                    path, where, key="portal_duplicate_unit", unit=unit["departmentId"],
+                                    name=str(unit.get("departmentName")), first=seen[unit["departmentId"]])
         seen[unit["departmentId"]] = where
         rows.append((unit, where, False, i + 1))
     return rows
@@ -357,13 +363,16 @@ def _check_values(metrics: pd.DataFrame, path: Path) -> None:
     if len(off):
         row = off.iloc[0]
         raise PortalFormatError(f"{path}: {row['json_path']} ({row['code']}) publishes a ratio of "
-                                f"{row['ratio_pct']} %, outside 0–100 %.", path, row["json_path"])
+                                f"{row['ratio_pct']} %, outside 0–100 %.", path, row["json_path"],
+                                key="portal_ratio_range", code=row["code"], ratio=float(row["ratio_pct"]))
     over = metrics[metrics["numerator"].notna() & metrics["denominator"].notna()
                    & (metrics["numerator"] > metrics["denominator"])]
     if len(over):
         row = over.iloc[0]
         raise PortalFormatError(f"{path}: {row['json_path']} ({row['code']}) has numerator {row['numerator']} above "
-                                f"its denominator {row['denominator']}.", path, row["json_path"])
+                                f"its denominator {row['denominator']}.", path, row["json_path"],
+                                key="portal_numerator_above", code=row["code"], numerator=Count(row["numerator"]),
+                                denominator=Count(row["denominator"]))
 
 
 def _metric_file_group(data: dict, path: Path) -> Group:

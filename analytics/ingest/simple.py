@@ -117,6 +117,10 @@ def parse_targets(path: Path, sheets, options: Options, display: str) -> Parsed:
             year = None if is_blank(year_raw) else int(parse_number(year_raw))
         except NumberError:
             year = None
+        if year is not None and not 1900 <= year <= 2200:  # 10²⁰ would not fit the year column
+            rejects.append(reject(display, sheet, r + 1, table.headers.get("year"), year_raw,
+                                  msg("bad_period", lang, value=year_raw), row))
+            continue
         period = _period_key(_text(row, table, "period"))
         unit = _text(row, table, "unit")
         rows.append({"year": year if year is not None else (int(period[:4]) if period else None), "period": period,

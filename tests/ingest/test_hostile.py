@@ -218,6 +218,20 @@ def make_portal_numerator(tmp: Path) -> Path:
     return write_portal(tmp, doc)
 
 
+def make_portal_huge_count(tmp: Path) -> Path:
+    doc = portal_doc()
+    doc["data"]["evaluation"][4]["metrics"][0]["denominator"] = 10**20
+    return write_portal(tmp, doc)
+
+
+def make_target_huge_year(tmp: Path) -> Path:
+    path = tmp / "chi-tieu.csv"
+    path.write_text("Năm,Kỳ,Đơn vị,Chỉ số,Nội dung chỉ tiêu,So sánh,Giá trị,Đơn vị tính,Văn bản\n"
+                    "2024,,Sở Công Thương,digitization,Số hóa hồ sơ,>=,11,điểm,KH 01\n"
+                    "100000000000000000000,,Sở Công Thương,total,Tổng điểm,>=,70,điểm,KH 01\n", encoding="utf-8")
+    return path
+
+
 def make_deep_json(tmp: Path) -> Path:
     return write_portal(tmp, '{"code": "OK", "data": ' + "[" * 100_000 + "]" * 100_000 + "}")
 
@@ -265,13 +279,20 @@ CASES = {
     "utf-16-csv-with-bom": Case(make_utf16, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
     "16384-columns": Case(make_wide, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48, "Sở Tư pháp": 73.38}),
     "count-of-10^20": Case(make_huge_count, 1, ("dòng 3", "Tổng số tiếp nhận", "10¹²"), rejects=((3, "Tổng số tiếp nhận"),)),
-    "portal-code-not-OK": Case(make_portal_error, 2, ("UNAUTHORIZED", "“code”"), args=("--period", "2026Q3")),
-    "portal-duplicate-unit": Case(make_portal_duplicate, 2, ("data.evaluation[1]", "repeats unit"),
+    "portal-code-not-OK": Case(make_portal_error, 2, ("vị trí code", "mã “UNAUTHORIZED”", "Phiên đăng nhập hết hạn",
+                                                                "đăng nhập lại"), args=("--period", "2026Q3")),
+    "portal-duplicate-unit": Case(make_portal_duplicate, 2, ("vị trí data.evaluation[1]", "xuất hiện lần thứ hai",
+                                                                    "lần đầu ở data.evaluation[0]"),
                                   args=("--period", "2026Q3")),
-    "portal-ratio-250": Case(make_portal_ratio, 2, ("data.evaluation[2].metrics[0]", "250.0 %"), args=("--period", "2026Q3")),
-    "portal-numerator-above-denominator": Case(make_portal_numerator, 2, ("data.evaluation[3].metrics[1]", "numerator 120"),
+    "portal-ratio-250": Case(make_portal_ratio, 2, ("vị trí data.evaluation[2].metrics[0]", "tỷ lệ 250 %",
+                                                          "ngoài 0–100 %"), args=("--period", "2026Q3")),
+    "portal-numerator-above-denominator": Case(make_portal_numerator, 2, ("vị trí data.evaluation[3].metrics[1]",
+                                                                            "tử số 120", "lớn hơn mẫu số 100"),
                                                args=("--period", "2026Q3")),
-    "deeply-nested-json": Case(make_deep_json, 2, ("quarter-all.json", "nests too deeply"), args=("--period", "2026Q3")),
+    "portal-count-of-10^20": Case(make_portal_huge_count, 2, ("vị trí data.evaluation[4].metrics[0]", "denominator",
+                                                              "10¹²"), args=("--period", "2026Q3")),
+    "target-year-of-10^20": Case(make_target_huge_year, 1, ("dòng 3", "Năm"), rejects=((3, "Năm"),)),
+    "deeply-nested-json": Case(make_deep_json, 2, ("quarter-all.json", "lồng nhau quá sâu"), args=("--period", "2026Q3")),
     "empty-folder": Case(make_empty_folder, 2, ("thu-muc-rong", "không có tệp dữ liệu nào")),
 }
 
