@@ -211,7 +211,12 @@ def _scan_sheet(data: bytes) -> SheetScan:
                 scan.bad_cells[where] = BadCell(text, "error", cell_ref)
                 continue
             f = _FORMULA.search(inner)
-            if f is not None and (value is None or not value.group(1).strip()):
+            # never computed: no cached <v> at all, or an empty one where the result is not text (t="str" with an
+            # empty <v> is a formula whose computed result is the empty string)
+            has_value = value is not None or re.search(rb"<(?:\w+:)?v\s*/>", inner) is not None
+            empty = value is None or not value.group(1).strip()
+            uncomputed = not has_value or empty and not (t and t.group(1) == b"str")
+            if f is not None and uncomputed:
                 import html
 
                 formula = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))

@@ -67,3 +67,26 @@ def test_column_letters(letters, index):
 
 def test_terminal_text_loses_control_characters_only():
     assert clean_terminal("Sở \x1b[31mCông\x07 Thương\x9b\n") == "Sở [31mCông Thương\n"
+
+
+@pytest.mark.parametrize("xml, expected", [
+    (b'<c r="H5"><f>SUM(C5:G5)</f><v></v></c>', ("formula", "=SUM(C5:G5)")),  # openpyxl: never computed
+    (b'<c r="H5"><f>1+2</f></c>', ("formula", "=1+2")),  # no cached value at all
+    (b'<c r="H5"><f>1+3</f><v/></c>', ("formula", "=1+3")),
+    (b'<c r="H5" t="str"><f>IF(1,"",1)</f><v></v></c>', None),  # computed: the empty string
+    (b'<c r="H5"><f>1+1</f><v>2</v></c>', None),
+    (b'<c r="H5"><f t="shared" si="0"/><v>7</v></c>', None),
+    (b'<c r="H5" t="e"><f>1/0</f><v>#DIV/0!</v></c>', ("error", "#DIV/0!")),
+    (b'<c r="H5" t="e"><v>#REF!</v></c>', ("error", "#REF!")),
+    (b'<x:c r="H5"><x:f>A1</x:f><x:v></x:v></x:c>', ("formula", "=A1")),  # prefixed namespace
+])
+def test_cells_the_reader_would_read_as_blank(xml, expected):
+    from analytics.ingest.guard import _scan_sheet
+
+    prefix = b'<x:worksheet xmlns:x="main">' if b"<x:" in xml else b"<worksheet>"
+    cells = _scan_sheet(prefix + b'<sheetData><row r="5">' + xml + b"</row></sheetData>").bad_cells
+    if expected is None:
+        assert cells == {}
+    else:
+        (((row, col), cell),) = cells.items()
+        assert (row, col, cell.ref, cell.kind, str(cell)) == (4, 7, "H5", *expected)
