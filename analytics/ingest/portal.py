@@ -187,7 +187,7 @@ def _manifest_capture(path: Path) -> tuple[Path, dict, dict] | None:
         for manifest_path in sorted(folder.glob(MANIFEST_GLOB)):
             try:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 continue
             captures = manifest.get("captures") if isinstance(manifest, dict) else None
             matches = [c for c in captures or [] if isinstance(c, dict) and isinstance(c.get("file"), str)

@@ -105,10 +105,7 @@ def _read_excel(path: Path, display: str, include_hidden: bool) -> list[Sheet]:
         ws = wb.get_sheet_by_name(name)
         rows = []
         for row in ws.to_python(skip_empty_area=False):
-            end = len(row)
-            while end and row[end - 1] == "":
-                end -= 1
-            rows.append([None if c == "" else c for c in row[:end]])
+            rows.append([None if c == "" else c for c in _trim(row)])
         scan = scans.get(name)
         hidden_rows = []
         if scan is not None:
@@ -152,7 +149,15 @@ def _read_csv(path: Path) -> list[list]:
     except csv.Error:
         delimiter = max(";,\t", key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return list(reader)  # empty strings are blank cells (is_blank), kept as read
+    return [_trim(row) for row in reader]  # empty strings are blank cells (is_blank), kept as read
+
+
+def _trim(row: list) -> list:
+    """A row without its trailing empty cells (a sheet thousands of columns wide holds a table a few wide)."""
+    end = len(row)
+    while end and row[end - 1] == "":
+        end -= 1
+    return row if end == len(row) else row[:end]
 
 
 def _header_paths(rows: list[list], start: int, depth: int, width: int) -> list[list[str]]:

@@ -144,6 +144,14 @@ def make_wide(tmp: Path) -> Path:
     return save(wb, tmp)
 
 
+def make_wide_csv(tmp: Path) -> Path:
+    path = tmp / "ket-qua-quy-II-2024.csv"
+    pad = ";" * 16_380
+    path.write_text("Tên đơn vị;Công khai, minh bạch;Tiến độ giải quyết;Số hóa hồ sơ;Dịch vụ công trực tuyến;"
+                    f"Mức độ hài lòng;Tổng điểm{pad}\nSở Công Thương;18;19,8;0,22;7,46;18;63,48{pad}\n", encoding="utf-8")
+    return path
+
+
 def make_huge_count(tmp: Path) -> Path:
     path = tmp / "so-lieu-ho-so-quy-II-2024.csv"
     path.write_text("Kỳ;Đơn vị;Tên thủ tục;Tổng số tiếp nhận;Tiếp nhận trực tuyến\n"
@@ -278,6 +286,7 @@ CASES = {
     "windows-1258-csv": Case(make_cp1258, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
     "utf-16-csv-with-bom": Case(make_utf16, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
     "16384-columns": Case(make_wide, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48, "Sở Tư pháp": 73.38}),
+    "16384-columns-csv": Case(make_wide_csv, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
     "count-of-10^20": Case(make_huge_count, 1, ("dòng 3", "Tổng số tiếp nhận", "10¹²"), rejects=((3, "Tổng số tiếp nhận"),)),
     "portal-code-not-OK": Case(make_portal_error, 2, ("vị trí code", "mã “UNAUTHORIZED”", "Phiên đăng nhập hết hạn",
                                                                 "đăng nhập lại"), args=("--period", "2026Q3")),
@@ -377,6 +386,8 @@ def test_wide_sheet_is_read_as_its_table_not_its_declared_width(tmp_path):
 
     (sheet,) = read_sheets(make_wide(tmp_path), NAME)
     assert max(len(r) for r in sheet.rows) == len(HEADER)
+    (sheet,) = read_sheets(make_wide_csv(tmp_path), "ket-qua-quy-II-2024.csv")
+    assert [len(r) for r in sheet.rows] == [7, 7]
 
 
 def test_names_in_scores_and_ingest_messages_never_reach_the_terminal_with_escapes(run_cli, tmp_path):
