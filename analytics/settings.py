@@ -40,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
             "analytics/definition.yaml"),
     Setting("ANALYTICS_MAX_CELLS", "largest sheet accepted, in cells (declared rows × columns), checked before parsing",
             "20000000"),
-    Setting("ANALYTICS_MAX_UNCOMPRESSED_MB", "largest uncompressed content of an .xlsx/.ods (zip) file, in MB", "1024"),
+    Setting("ANALYTICS_MAX_UNCOMPRESSED_MB", "largest uncompressed content of an .xlsx/.ods (zip) file, or CSV/JSON file, in MB", "1024"),
     Setting("ANALYTICS_MAX_COMPRESSION_RATIO", "largest compression ratio of a zip member over 10 MB (zip bombs)", "200"),
     Setting("ANALYTICS_PARSE_MEMORY_MB", "memory an upload's reader may use (its own process), in MB", "2048"),
     Setting("ANALYTICS_PARSE_SECONDS", "time an upload's reader may take (its own process), in seconds", "120"),

@@ -100,6 +100,15 @@ def column_letters(index: int) -> str:
     return letters
 
 
+def check_file_size(path: Path, display: str, limits: ReadLimits | None = None) -> None:
+    """Refuse a text file (CSV, JSON) larger than the uncompressed-size limit before reading it into memory."""
+    limits = limits or read_limits()
+    size = path.stat().st_size
+    if size > limits.max_uncompressed_bytes:
+        raise IngestError("file_too_big", file=display, mb=Count(size // (1024 * 1024)),
+                          limit=Count(limits.max_uncompressed_bytes // (1024 * 1024)))
+
+
 def check_zip(path: Path, display: str, limits: ReadLimits | None = None) -> None:
     """Refuse a zip-based workbook whose uncompressed size or a member's compression ratio is over the limits."""
     limits = limits or read_limits()

@@ -19,7 +19,7 @@ import pandas as pd
 from analytics import db as dbmod
 from analytics.parsing import fold
 from analytics.ingest.common import KINDS, Options, Parsed
-from analytics.ingest.sheets import find_table, read_sheets
+from analytics.ingest.sheets import EXCEL_SUFFIXES, find_table, read_sheets
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
 from analytics.parsing import unit_key
@@ -90,6 +90,10 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
         raise IngestError("file_missing", file=display)
     if path.stat().st_size == 0:
         raise IngestError("unreadable", file=display, detail="0 bytes")
+    if path.suffix.lower() not in EXCEL_SUFFIXES:  # a workbook is checked by its unpacked size (guard.check_zip)
+        from analytics.ingest.guard import check_file_size
+
+        check_file_size(path, display)
     kind = options.kind
     if kind and kind not in KINDS:
         raise IngestError("unknown_kind", file=display)

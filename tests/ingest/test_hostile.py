@@ -376,6 +376,16 @@ def test_refusing_an_oversized_sheet_happens_before_parsing(tmp_path, monkeypatc
     assert "1,048,576 rows × 16,384 columns" in caught.value.render("en")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_a_text_file_over_the_size_limit_is_refused_before_reading(suffix, run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYTICS_MAX_UNCOMPRESSED_MB", "1")
+    path = tmp_path / f"ket-qua-quy-II-2024{suffix}"
+    path.write_bytes(b"Ten don vi;Tong diem\n" + b"Don vi;1\n" * 300_000)  # 2,6 MB
+    code, _, err = run_cli("ingest", path, "--db", tmp_path / "db.duckdb", *(("--period", "2024Q2") * (suffix == ".json")))
+    assert code == 2 and "tệp nặng 2 MB, vượt giới hạn 1 MB" in err and path.name in err
+    assert not (tmp_path / "db.duckdb").exists()
+
+
 def test_english_messages_with_lang_en(run_cli, tmp_path):
     code, _, err = run_cli("ingest", make_zip_bomb(tmp_path), "--db", tmp_path / "db.duckdb", "--lang", "en")
     assert code == 2 and "zip bomb" in err and "xl/media/padding.bin" in err
