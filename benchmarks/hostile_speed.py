@@ -2,7 +2,8 @@
 parsing), the cell at XFD1048576 (refused from its real extent), and a table in a sheet 16.384 columns wide.
 
 Baseline: the same two-row table in an ordinary workbook. Without the checks the first three abort the process
-(the reader asks for 512 GB, or unpacks gigabytes), and the wide sheet took 43–90 s. Run: ``.venv/bin/python benchmarks/hostile_speed.py``.
+(the reader asks for 512 GB, or unpacks gigabytes), and the wide sheet took 43–90 s.
+Run: ``.venv/bin/python benchmarks/hostile_speed.py``.
 Prints figures; asserts nothing.
 """
 

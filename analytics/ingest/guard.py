@@ -64,7 +64,8 @@ def cell_problem(value, lang: str | None = None) -> str | None:
     if value.kind == "formula":
         return (msg("formula_no_value", lang, ref=value.ref, formula=str(value)[:80]) + ". "
                 + msg("fix", lang, hint=msg("formula_no_value_fix", lang)))
-    return msg("error_cell", lang, ref=value.ref, value=str(value)) + ". " + msg("fix", lang, hint=msg("bad_cell_hint", lang))
+    return (msg("error_cell", lang, ref=value.ref, value=str(value)) + ". "
+            + msg("fix", lang, hint=msg("bad_cell_hint", lang)))
 
 
 def merged_reason(ref: str, lang: str | None = None) -> str:

@@ -6,7 +6,6 @@ Run: ``python -m pytest -q tests/ingest/test_hostile.py``.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -73,14 +72,16 @@ def index_xlsx(tmp: Path, rows=(SCT, STP), name=NAME) -> Path:
 
 def make_declared_huge(tmp: Path) -> Path:
     src = index_xlsx(tmp, name="src.xlsx")
-    return patch_xlsx(src, tmp / NAME, lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', x))
+    huge = b'<dimension ref="A1:XFD1048576"/>'
+    return patch_xlsx(src, tmp / NAME, lambda x: re.sub(rb'<dimension ref="[^"]*"/>', huge, x))
 
 
 def make_far_cell(tmp: Path) -> Path:
     """No dimension at all, but one cell at XFD1048576: the reader would allocate the whole range."""
     src = index_xlsx(tmp, name="src.xlsx")
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
-    return patch_xlsx(src, tmp / NAME, lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b"", x).replace(b"</sheetData>", far))
+    return patch_xlsx(src, tmp / NAME,
+                      lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b"", x).replace(b"</sheetData>", far))
 
 
 def make_zip_bomb(tmp: Path) -> Path:
@@ -111,7 +112,8 @@ def make_uncomputed_formula(tmp: Path) -> Path:
 def make_error_cell(tmp: Path) -> Path:
     src = index_xlsx(tmp, name="src.xlsx")
     # cell E5 (Sở Tư pháp, Số hóa hồ sơ) becomes the error value #DIV/0!
-    return patch_xlsx(src, tmp / NAME, lambda x: re.sub(rb'<c r="E5"[^>]*>.*?</c>', b'<c r="E5" t="e"><v>#DIV/0!</v></c>', x))
+    error = b'<c r="E5" t="e"><v>#DIV/0!</v></c>'
+    return patch_xlsx(src, tmp / NAME, lambda x: re.sub(rb'<c r="E5"[^>]*>.*?</c>', error, x))
 
 
 def make_merged_rows(tmp: Path) -> Path:
@@ -128,7 +130,8 @@ def make_zero_width_name(tmp: Path) -> Path:
 def make_ansi_name(tmp: Path) -> Path:
     path = tmp / "ket-qua-quy-II-2024.csv"
     path.write_text("Tên đơn vị;Công khai, minh bạch;Tiến độ giải quyết;Số hóa hồ sơ;Dịch vụ công trực tuyến;"
-                    "Mức độ hài lòng;Tổng điểm\nSở \x1b[31mCông\x07 Thương;18;19,8;0,22;7,46;18;63,48\n", encoding="utf-8")
+                    "Mức độ hài lòng;Tổng điểm\nSở \x1b[31mCông\x07 Thương;18;19,8;0,22;7,46;18;63,48\n",
+                    encoding="utf-8")
     return path
 
 
@@ -148,7 +151,8 @@ def make_wide_csv(tmp: Path) -> Path:
     path = tmp / "ket-qua-quy-II-2024.csv"
     pad = ";" * 16_380
     path.write_text("Tên đơn vị;Công khai, minh bạch;Tiến độ giải quyết;Số hóa hồ sơ;Dịch vụ công trực tuyến;"
-                    f"Mức độ hài lòng;Tổng điểm{pad}\nSở Công Thương;18;19,8;0,22;7,46;18;63,48{pad}\n", encoding="utf-8")
+                    f"Mức độ hài lòng;Tổng điểm{pad}\nSở Công Thương;18;19,8;0,22;7,46;18;63,48{pad}\n",
+                    encoding="utf-8")
     return path
 
 
@@ -287,7 +291,8 @@ CASES = {
     "utf-16-csv-with-bom": Case(make_utf16, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
     "16384-columns": Case(make_wide, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48, "Sở Tư pháp": 73.38}),
     "16384-columns-csv": Case(make_wide_csv, 0, ("Đã nạp",), loaded={"Sở Công Thương": 63.48}),
-    "count-of-10^20": Case(make_huge_count, 1, ("dòng 3", "Tổng số tiếp nhận", "10¹²"), rejects=((3, "Tổng số tiếp nhận"),)),
+    "count-of-10^20": Case(make_huge_count, 1, ("dòng 3", "Tổng số tiếp nhận", "10¹²"),
+                           rejects=((3, "Tổng số tiếp nhận"),)),
     "portal-code-not-OK": Case(make_portal_error, 2, ("vị trí code", "mã “UNAUTHORIZED”", "Phiên đăng nhập hết hạn",
                                                                 "đăng nhập lại"), args=("--period", "2026Q3")),
     "portal-duplicate-unit": Case(make_portal_duplicate, 2, ("vị trí data.evaluation[1]", "xuất hiện lần thứ hai",
@@ -301,7 +306,8 @@ CASES = {
     "portal-count-of-10^20": Case(make_portal_huge_count, 2, ("vị trí data.evaluation[4].metrics[0]", "denominator",
                                                               "10¹²"), args=("--period", "2026Q3")),
     "target-year-of-10^20": Case(make_target_huge_year, 1, ("dòng 3", "Năm"), rejects=((3, "Năm"),)),
-    "deeply-nested-json": Case(make_deep_json, 2, ("quarter-all.json", "lồng nhau quá sâu"), args=("--period", "2026Q3")),
+    "deeply-nested-json": Case(make_deep_json, 2, ("quarter-all.json", "lồng nhau quá sâu"),
+                               args=("--period", "2026Q3")),
     "empty-folder": Case(make_empty_folder, 2, ("thu-muc-rong", "không có tệp dữ liệu nào")),
 }
 
@@ -319,8 +325,9 @@ def base_db(tmp_path_factory) -> Path:
 def totals(db: Path, source: str) -> dict[str, float]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return dict(con.execute("SELECT u.display_name, s.score_points FROM index_scores s JOIN units u USING (unit_id) "
-                                "WHERE s.source_file = ? AND s.component = 'total'", [source]).fetchall())
+        return dict(con.execute("SELECT u.display_name, s.score_points FROM index_scores s JOIN units u "
+                                "USING (unit_id) WHERE s.source_file = ? AND s.component = 'total'",
+                                [source]).fetchall())
     finally:
         con.close()
 
@@ -381,7 +388,8 @@ def test_a_text_file_over_the_size_limit_is_refused_before_reading(suffix, run_c
     monkeypatch.setenv("ANALYTICS_MAX_UNCOMPRESSED_MB", "1")
     path = tmp_path / f"ket-qua-quy-II-2024{suffix}"
     path.write_bytes(b"Ten don vi;Tong diem\n" + b"Don vi;1\n" * 300_000)  # 2,6 MB
-    code, _, err = run_cli("ingest", path, "--db", tmp_path / "db.duckdb", *(("--period", "2024Q2") * (suffix == ".json")))
+    period = ("--period", "2024Q2") if suffix == ".json" else ()
+    code, _, err = run_cli("ingest", path, "--db", tmp_path / "db.duckdb", *period)
     assert code == 2 and "tệp nặng 2 MB, vượt giới hạn 1 MB" in err and path.name in err
     assert not (tmp_path / "db.duckdb").exists()
 
