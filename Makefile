@@ -35,6 +35,7 @@ test: install
 benchmark: install
 	$(PY) benchmarks/ingest_speed.py
 	$(PY) benchmarks/dashboard_speed.py
+	$(PY) benchmarks/hostile_speed.py
 
 screenshots: demo-db
 	$(PY) benchmarks/screenshots.py

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="mark every row as published data")
         p.add_argument("--source-document", help="publishing document, e.g. 'VB 1937/VP-HCC 09/7/2024'")
         p.add_argument("--origin", help="source name: a later file with the same origin and period replaces this one")
+        p.add_argument("--include-hidden", action="store_true",
+                       help="also read hidden sheets and hidden rows (by default only what is visible loads)")
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--lang", choices=["vi", "en"])
     _common(sub.add_parser("scores", help="scores per period, unit and component"))
@@ -77,33 +79,70 @@ def _progress(lang):
         return None
 
     def show(i, n, result):
-        print(msg("progress", lang, i=i, n=n, file=result.file, rows=result.rows_loaded), file=sys.stderr)
+        say(msg("progress", lang, i=i, n=n, file=result.file, rows=result.rows_loaded))
 
     return show
 
 
 def run_ingest(args) -> int:
+    import duckdb
+
     from analytics.db import WriterBusy
-    from analytics.ingest.pipeline import Options, describe, exit_code, ingest, result_json, validate
+    from analytics.ingest.pipeline import Options, describe, exit_code, ingest, result_json, validate, write_error
 
     lang = current_lang(args.lang)
     options = Options(period=args.period, kind=args.kind, illustrative=args.illustrative,
-                      source_document=args.source_document, origin=args.origin, lang=lang)
+                      source_document=args.source_document, origin=args.origin, lang=lang,
+                      include_hidden=args.include_hidden)
     paths = expand_paths(args.paths)
+    empty = [p for p in args.paths if p.is_dir() and not expand_paths([p])]
+    if empty:
+        for folder in empty:
+            say(msg("no_data_files", lang, folder=folder) + ". " + msg("fix", lang, hint=msg("no_data_files_hint", lang)))
+        if not paths:
+            return 2
     if args.command == "ingest":
         try:
             results = ingest(paths, options, db=args.db, progress=_progress(lang))
         except WriterBusy:
-            print(msg("db_locked", lang) + ". " + msg("fix", lang, hint=msg("db_locked_hint", lang)), file=sys.stderr)
+            say(msg("db_locked", lang) + ". " + msg("fix", lang, hint=msg("db_locked_hint", lang)))
+            return 2
+        except (OSError, duckdb.Error) as exc:
+            text = write_error(exc, args.db, lang)
+            if text is None:
+                raise
+            say(text)
             return 2
     else:
         results = validate(paths, options)
     for r in results:
         for line in describe(r, lang):
-            print(line, file=sys.stderr)
+            say(line)
     if args.format == "json":
-        print(json.dumps([result_json(r, lang) for r in results], ensure_ascii=False, indent=1))
+        print(strict_json([result_json(r, lang) for r in results]))
     return exit_code(results)
+
+
+def say(text: str) -> None:
+    """A message on stderr, with control characters (ESC, BEL …) that a file could smuggle in removed."""
+    print(clean_terminal(text), file=sys.stderr)
+
+
+def strict_json(data) -> str:
+    """JSON that strict parsers accept: NaN and infinities as null, never the bare word NaN."""
+    return json.dumps(_finite(data), ensure_ascii=False, indent=1, default=str, allow_nan=False)
+
+
+def _finite(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -122,9 +161,11 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
     """Print a result as a table, a JSON array or CSV."""
     if fmt == "json":
         data = records if records is not None else json.loads(df.to_json(orient="records", force_ascii=False))
-        print(json.dumps(data, ensure_ascii=False, indent=1, default=str))
-    elif fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        print(strict_json(data))
+    elif fmt == "csv":  # unit and file names could be formulas (=HYPERLINK(…)) in the spreadsheet that opens it
+        from analytics.brief.export import csv_text
+
+        sys.stdout.write(csv_text(df))
     else:
         if df.empty:
             print(msg("no_rows", lang))
@@ -139,7 +180,7 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
                 shown[c] = shown[c].map(lambda v: "—" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v)
         with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 200,
                                "display.max_colwidth", 48):
-            print(shown.to_string(index=False))
+            print(clean_terminal(shown.to_string(index=False)))
 
 
 def open_db(args):
@@ -310,7 +351,7 @@ def run_analysis(args) -> int:
         emit(df, "json", records(df, renames), lang)
     elif args.format == "table" and spec.get("lines"):
         for line in df[spec["lines"]]:
-            print(f"• {line}")
+            print(clean_terminal(f"• {line}"))
     else:
         if args.format == "table" and spec.get("table"):
             df = df[[c for c in spec["table"] if c in df.columns]]

@@ -96,39 +96,88 @@ def create_view(con: duckdb.DuckDBPyConnection, model: Path, *, temporary: bool 
     con.execute(f'CREATE OR REPLACE {kind} "{model.stem}" AS\n{body}')
 
 
+class Discard(Exception):
+    """Raised inside ``writer()`` to throw the copy away without an error (nothing worth keeping was written)."""
+
+
 @contextlib.contextmanager
 def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
     """A read-write connection to a private copy of the database, swapped in atomically on success.
 
-    On an exception the copy is discarded and the live database is exactly as it was.
+    On an exception (disk full, a read-only folder, a failed load) the copy is discarded and the live database
+    is exactly as it was; ``Discard`` does the same silently. Copies left by writers that were killed
+    (``<db>.tmp-PID``) are removed first: a copy exists only while its writer holds the lock, so under the lock
+    every copy is a leftover. When there was no database before and nothing is swapped in, the folder and lock
+    file this call created are removed again: a failed first load creates nothing.
     """
     live = db_path(path)
+    created = [p for p in (live.parent, *live.parent.parents) if not p.exists()]
     live.parent.mkdir(parents=True, exist_ok=True)
     lock_path = live.with_name(live.name + ".lock")
-    with open(lock_path, "a+") as lock:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(lock, flags)
-        except BlockingIOError as exc:
-            raise WriterBusy(str(live)) from exc
-        tmp = live.with_name(f"{live.name}.tmp-{os.getpid()}")
-        _remove(tmp)
-        if live.exists():
-            shutil.copy2(live, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            apply_schema(con)
-            yield con
-            con.execute("CHECKPOINT")
+    lock_existed = lock_path.exists()
+    swapped = False
+    try:
+        with open(lock_path, "a+") as lock:
+            flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+            try:
+                fcntl.flock(lock, flags)
+            except BlockingIOError as exc:
+                raise WriterBusy(str(live)) from exc
+            try:
+                remove_leftovers(live)
+                tmp = live.with_name(f"{live.name}.tmp-{os.getpid()}")
+                con = None
+                try:
+                    if live.exists():
+                        shutil.copy2(live, tmp)
+                    con = duckdb.connect(str(tmp))
+                    apply_schema(con)
+                    yield con
+                    con.execute("CHECKPOINT")
+                    con.close()
+                    os.replace(tmp, live)
+                    swapped = True
+                except Discard:
+                    _close_and_remove(con, tmp)
+                except BaseException:
+                    _close_and_remove(con, tmp)
+                    raise
+            finally:
+                if not swapped and not live.exists() and not lock_existed:
+                    with contextlib.suppress(OSError):
+                        lock_path.unlink()
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    finally:
+        if not swapped and not live.exists():
+            for folder in created:  # deepest first; only the ones this call made, and only if still empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def remove_leftovers(live: Path) -> list[Path]:
+    """Delete ``<db>.tmp-*`` copies (and their WAL files) left by killed writers; returns what was removed.
+
+    Call only while holding the writer lock."""
+    removed = []
+    for leftover in live.parent.glob(f"{glob_escape(live.name)}.tmp-*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _close_and_remove(con, tmp: Path) -> None:
+    if con is not None:
+        with contextlib.suppress(Exception):
             con.close()
-            os.replace(tmp, live)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.close()
-            _remove(tmp)
-            raise
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        _remove(tmp)
 
 
 class WriterBusy(RuntimeError):

@@ -506,6 +506,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "where_sheet": (", trang tính “{sheet}”", ", sheet “{sheet}”"),
     "where_row": (", dòng {row}", ", row {row}"),
     "where_column": (", cột “{column}”", ", column “{column}”"),
+    "where_json": (", vị trí {path}", ", at {path}"),
     "fix": ("Cách sửa: {hint}", "How to fix: {hint}"),
     "file_missing": ("không tìm thấy tệp", "file not found"),
     "file_missing_hint": ("kiểm tra lại đường dẫn", "check the path"),
@@ -581,8 +582,97 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_rows": ("(không có dòng nào)", "(no rows)"),
     "progress": ("[{i}/{n}] {file}: {rows} dòng", "[{i}/{n}] {file}: {rows} rows"),
     "valid": ("Hợp lệ: {file} ({rows} dòng, {kind}, kỳ {period})", "Valid: {file} ({rows} rows, {kind}, period {period})"),
+    # --- limits and safety (README "Limits and safety") ---------------------------------------------------
+    "too_many_cells": ("trang tính khai báo {rows} dòng × {columns} cột (vùng {declared}), vượt giới hạn {limit} ô",
+                       "the sheet declares {rows} rows × {columns} columns (range {declared}), over the limit of {limit} cells"),
+    "too_many_cells_hint": ("xóa các dòng, cột trống thừa (Ctrl+End trong Excel cho biết ô cuối), lưu lại rồi nạp; "
+                            "hoặc tăng ANALYTICS_MAX_CELLS nếu bảng thật sự lớn như vậy",
+                            "delete the unused rows and columns (Ctrl+End in Excel shows the last cell), save and load "
+                            "again; or raise ANALYTICS_MAX_CELLS if the table really is that large"),
+    "zip_too_big": ("tệp giải nén ra {mb} MB, vượt giới hạn {limit} MB", "the file unpacks to {mb} MB, over the limit of {limit} MB"),
+    "zip_too_big_hint": ("chia tệp thành nhiều tệp nhỏ hơn, hoặc tăng ANALYTICS_MAX_UNCOMPRESSED_MB",
+                         "split the file into smaller ones, or raise ANALYTICS_MAX_UNCOMPRESSED_MB"),
+    "file_too_big": ("tệp nặng {mb} MB, vượt giới hạn {limit} MB", "the file is {mb} MB, over the limit of {limit} MB"),
+    "file_too_big_hint": ("chia tệp thành nhiều tệp nhỏ hơn, hoặc tăng ANALYTICS_MAX_UNCOMPRESSED_MB",
+                          "split the file into smaller ones, or raise ANALYTICS_MAX_UNCOMPRESSED_MB"),
+    "zip_ratio": ("phần “{member}” của tệp nén với tỷ lệ {ratio}:1, vượt giới hạn {limit}:1 (dấu hiệu tệp “bom nén”)",
+                  "part “{member}” of the file is compressed {ratio}:1, over the limit of {limit}:1 (a zip bomb)"),
+    "zip_ratio_hint": ("mở tệp bằng Excel, chép bảng sang tệp mới, lưu lại rồi nạp",
+                       "open the file in Excel, copy the table into a new workbook, save and load that"),
+    "reader_crashed": ("trình đọc bảng tính dừng bất thường khi đọc tệp ({detail}); máy chủ vẫn chạy bình thường",
+                       "the spreadsheet reader stopped abnormally on this file ({detail}); the server is unaffected"),
+    "reader_crashed_hint": ("mở tệp bằng Excel, lưu lại dạng .xlsx hoặc .csv (UTF-8) rồi nạp lại",
+                            "open it in Excel, save as .xlsx or UTF-8 .csv and load it again"),
+    "reader_timeout": ("đọc tệp mất quá {seconds} giây nên đã dừng", "reading the file took over {seconds} seconds and was stopped"),
+    "reader_timeout_hint": ("xóa các dòng, cột trống thừa rồi nạp lại; hoặc nạp bằng dòng lệnh",
+                            "delete unused rows and columns and load again, or load it with the command line"),
+    "formula_no_value": ("ô {ref} là công thức chưa được tính ({formula}), không có giá trị",
+                         "cell {ref} is a formula that was never computed ({formula}): it holds no value"),
+    "formula_no_value_fix": ("mở và lưu tệp bằng Excel để tính công thức", "open and save the file in Excel to compute formulas"),
+    "error_cell": ("ô {ref} chứa lỗi Excel {value}", "cell {ref} holds the Excel error {value}"),
+    "bad_cell_hint": ("mở và lưu tệp bằng Excel để tính công thức; sửa ô lỗi thành số",
+                      "open and save the file in Excel to compute formulas; correct error cells to numbers"),
+    "merged_rows": ("ô gộp {ref} trải qua nhiều dòng dữ liệu: giá trị chỉ nằm ở dòng đầu nên dòng này bị loại",
+                    "merged cell {ref} spans several data rows: its value is in the first row only, so this row is rejected"),
+    "merged_rows_hint": ("bỏ gộp ô (Unmerge) và ghi giá trị vào từng dòng", "unmerge the cells and write the value in each row"),
+    "only_hidden_data": ("dữ liệu chỉ có ở trang tính ẩn {sheets}; chỉ trang tính đang hiện mới được nạp",
+                         "the data is only on hidden sheet(s) {sheets}; only visible sheets are loaded"),
+    "only_hidden_data_hint": ("bỏ ẩn trang tính (Unhide) nếu đó là bản chính thức, hoặc chạy lại với --include-hidden",
+                              "unhide the sheet if it is the final version, or run again with --include-hidden"),
+    "hidden_sheet_skipped": ("Lưu ý: trang tính ẩn “{sheet}” có dữ liệu nhưng không được nạp (--include-hidden để nạp)",
+                             "Note: hidden sheet “{sheet}” holds data that was not loaded (--include-hidden to load it)"),
+    "hidden_rows_skipped": ("Lưu ý: {n} dòng bị ẩn trong trang tính “{sheet}” có dữ liệu nhưng không được nạp (dòng {rows}; --include-hidden để nạp)",
+                            "Note: {n} hidden row(s) in sheet “{sheet}” hold data that was not loaded (rows {rows}; --include-hidden to load them)"),
+    "hidden_rows_loaded": ("Lưu ý: đã nạp cả {n} dòng bị ẩn trong trang tính “{sheet}” (dòng {rows})",
+                           "Note: {n} hidden row(s) in sheet “{sheet}” were loaded as asked (rows {rows})"),
+    "count_too_large": ("“{value}” vượt giới hạn hợp lý của một số đếm (10¹²)", "“{value}” is beyond any plausible count (10¹²)"),
+    "number_too_large": ("“{value}” quá lớn, không lưu được", "“{value}” is too large to store"),
+    "value_does_not_fit": ("có giá trị không vừa với cột của cơ sở dữ liệu ({detail})",
+                           "a value does not fit its database column ({detail})"),
+    "value_does_not_fit_hint": ("kiểm tra các ô số quá lớn hoặc sai kiểu rồi nạp lại",
+                                "check for numbers that are too large or of the wrong type and load again"),
+    "json_too_deep": ("tệp JSON lồng nhau quá sâu, không phải dữ liệu Cổng DVCQG", "the JSON nests too deeply to be portal data"),
+    "json_too_deep_hint": ("tải lại dữ liệu từ Cổng DVCQG; không sửa tay tệp JSON",
+                           "download the data from the portal again; do not edit the JSON by hand"),
+    "portal_not_ok": ("Cổng DVCQG trả lời mã “{code}” ({answer}) thay vì “OK”: đây là thông báo lỗi, không phải dữ liệu",
+                      "the portal answered code “{code}” ({answer}) instead of “OK”: an error response, not data"),
+    "portal_not_ok_hint": ("tải lại dữ liệu từ Cổng (đăng nhập lại nếu phiên đã hết hạn) rồi nạp tệp mới",
+                           "download the data again (sign in again if the session expired) and load the new file"),
+    "portal_duplicate_unit": ("đơn vị {unit} ({name}) xuất hiện lần thứ hai (lần đầu ở {first})",
+                              "unit {unit} ({name}) appears a second time (first at {first})"),
+    "portal_duplicate_unit_hint": ("tải lại đủ một trang dữ liệu từ Cổng; không ghép các trang trùng nhau",
+                                   "download one complete page from the portal again; do not join overlapping pages"),
+    "portal_ratio_range": ("tỷ lệ {ratio} % của chỉ tiêu {code} nằm ngoài 0–100 %",
+                           "the ratio {ratio} % of {code} is outside 0–100 %"),
+    "portal_ratio_range_hint": ("tải lại dữ liệu từ Cổng DVCQG; không sửa tay tệp JSON",
+                                "download the data from the portal again; do not edit the JSON by hand"),
+    "portal_numerator_above": ("tử số {numerator} của chỉ tiêu {code} lớn hơn mẫu số {denominator}",
+                               "the numerator {numerator} of {code} exceeds its denominator {denominator}"),
+    "portal_numerator_above_hint": ("tải lại dữ liệu từ Cổng DVCQG; không sửa tay tệp JSON",
+                                    "download the data from the portal again; do not edit the JSON by hand"),
+    "portal_count_too_large": ("{field} = {value} vượt giới hạn hợp lý của một số đếm (10¹²)",
+                               "{field} = {value} is beyond any plausible count (10¹²)"),
+    "portal_count_too_large_hint": ("tải lại dữ liệu từ Cổng DVCQG; không sửa tay tệp JSON",
+                                    "download the data from the portal again; do not edit the JSON by hand"),
+    "no_data_files": ("thư mục {folder} không có tệp dữ liệu nào (.xlsx, .xls, .xlsm, .ods, .csv, .json)",
+                      "folder {folder} holds no data files (.xlsx, .xls, .xlsm, .ods, .csv, .json)"),
+    "no_data_files_hint": ("chỉ đường dẫn tới thư mục hoặc tệp có dữ liệu", "give the path of a folder or file that holds data"),
+    "disk_full": ("không ghi được cơ sở dữ liệu {db}: ổ đĩa đã đầy; dữ liệu cũ giữ nguyên, không nạp gì",
+                  "cannot write the database {db}: the disk is full; the previous data is intact, nothing was loaded"),
+    "disk_full_hint": ("giải phóng dung lượng (cần khoảng gấp đôi kích thước cơ sở dữ liệu) rồi chạy lại",
+                       "free some space (about twice the database's size) and run again"),
+    "read_only": ("không ghi được vào thư mục của cơ sở dữ liệu {db} (chỉ đọc hoặc không có quyền); dữ liệu cũ giữ nguyên",
+                  "cannot write in the database's folder {db} (read-only or no permission); the previous data is intact"),
+    "read_only_hint": ("chạy bằng người dùng có quyền ghi thư mục đó, hoặc chọn --db ở thư mục khác",
+                       "run as a user who may write that folder, or choose --db in another folder"),
+    "write_failed": ("không ghi được cơ sở dữ liệu {db} ({detail}); dữ liệu cũ giữ nguyên",
+                     "cannot write the database {db} ({detail}); the previous data is intact"),
     "period_slip": ("Lưu ý: khoảng thời gian “{text}” không khớp với kỳ {period}", "Note: the date range “{text}” does not match period {period}"),
 }
+
+
+class Count(int):
+    """An integer parameter written with the language's thousands separator (1.048.576 / 1,048,576)."""
 
 
 def tr(key: str, lang: str | None = "vi", **params) -> str:
@@ -597,10 +687,11 @@ def tr(key: str, lang: str | None = "vi", **params) -> str:
     text = pair[1] if lang == "en" else pair[0]
     if not params:
         return text
-    if any(isinstance(v, float) for v in params.values()):
+    if any(isinstance(v, (float, Count)) for v in params.values()):
         from analytics.formatting import fmt_number
 
-        params = {k: fmt_number(v, 4, lang) if isinstance(v, float) else v for k, v in params.items()}
+        params = {k: fmt_number(v, 0 if isinstance(v, Count) else 4, lang) if isinstance(v, (float, Count)) else v
+                  for k, v in params.items()}
     return text.format(**params)
 
 

@@ -10,11 +10,16 @@ import re
 import unicodedata
 _POINTS_SUFFIX = re.compile(r"\(\s*\d+([.,]\d+)?\s*(diem|d)?\s*\)|\(\s*%\s*\)")
 _BLANK = {"", "-", "—", "–", "x", "n/a", "na", "null", "none", "nan", "..", "..."}
+# Invisible characters that make look-alike names ("Sở Công\u200b Thương"): zero-width space, non-joiner,
+# joiner, word joiner, byte-order mark, soft hyphen, left-to-right/right-to-left marks.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u180e"))
+# The largest count a cell may hold: no unit files 10¹² dossiers; anything above is a typing or export error.
+MAX_COUNT = 10**12
 
 
 def fold(text: str) -> str:
     """Lower-case, diacritic-free, single-spaced form of a text, for matching headers and names."""
-    text = unicodedata.normalize("NFKD", str(text))
+    text = unicodedata.normalize("NFKD", str(text).translate(INVISIBLE))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("đ", "d").replace("Đ", "D")
     return " ".join(text.lower().split())
@@ -24,9 +29,14 @@ class NumberError(ValueError):
     """A cell that should hold a number holds text that is not one."""
 
 
+class NumberTooLarge(NumberError):
+    """A count beyond any plausible bound (``MAX_COUNT``), or a number that does not fit a 64-bit integer."""
+
+
 def nfc(text) -> str:
-    """Text in Unicode NFC with runs of white space (line breaks included) folded to one space."""
-    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+    """Text in Unicode NFC, invisible characters (zero-width, soft hyphen) removed, runs of white space (line
+    breaks included) folded to one space."""
+    return " ".join(unicodedata.normalize("NFC", str(text).translate(INVISIBLE)).split())
 
 
 def is_blank(value) -> bool:
@@ -55,7 +65,10 @@ def parse_number(value) -> float | None:
     if isinstance(value, bool):
         raise NumberError(str(value))
     if isinstance(value, (int, float)):
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise NumberError(str(value))
+        return number
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
     text = text.rstrip("%")
     if not text:
@@ -91,6 +104,8 @@ def parse_number(value) -> float | None:
         number = float(text)
     except ValueError as exc:  # pragma: no cover - the regex guards this
         raise NumberError(str(value)) from exc
+    if not math.isfinite(number):
+        raise NumberError(str(value))
     return -number if neg else number
 
 
@@ -99,6 +114,8 @@ def parse_count(value) -> int | None:
     number = parse_number(value)
     if number is None:
         return None
+    if abs(number) > MAX_COUNT:
+        raise NumberTooLarge(str(value))
     if abs(number - round(number)) > 1e-9:
         raise NumberError(str(value))
     return int(round(number))
@@ -123,7 +140,9 @@ def unit_key(name) -> str:
 
 
 def neutralise_formula(text):
-    """Cell text that cannot be read as a spreadsheet formula (prefix ' to = + - @)."""
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Cell text that cannot be read as a spreadsheet formula (prefix ' to = + - @, tab, CR, also after leading
+    spaces, which spreadsheets skip)."""
+    if isinstance(text, str) and text.lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b",
+                                                          "\uff0d", "\uff20"):
         return "'" + text
     return text

@@ -38,6 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ANALYTICS_UPLOAD_LIMIT_MB", "largest upload accepted by the dashboard, in MB", "50"),
     Setting("ANALYTICS_DEFINITION", "another index definition file (an analyst trying a new metric)",
             "analytics/definition.yaml"),
+    Setting("ANALYTICS_MAX_CELLS", "largest sheet accepted, in cells (declared rows × columns), checked before parsing",
+            "20000000"),
+    Setting("ANALYTICS_MAX_UNCOMPRESSED_MB",
+            "largest uncompressed content of an .xlsx/.ods (zip) file, or CSV/JSON file, in MB", "1024"),
+    Setting("ANALYTICS_MAX_COMPRESSION_RATIO", "largest compression ratio of a zip member over 10 MB (zip bombs)", "200"),
+    Setting("ANALYTICS_PARSE_MEMORY_MB", "memory an upload's reader may use (its own process), in MB", "2048"),
+    Setting("ANALYTICS_PARSE_SECONDS", "time an upload's reader may take (its own process), in seconds", "120"),
     Setting("ANALYTICS_DASHBOARD_DEBUG", "show a failing section's traceback instead of a short notice", "(unset)"),
 )
 
@@ -65,6 +72,43 @@ def upload_limit_mb() -> int:
         return int(env("ANALYTICS_UPLOAD_LIMIT_MB") or 50)
     except ValueError:
         return 50
+
+
+def _int_setting(name: str, default: int) -> int:
+    try:
+        value = int(env(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What a spreadsheet may declare before it is parsed (see README, "Limits and safety")."""
+
+    max_cells: int
+    max_uncompressed_bytes: int
+    max_compression_ratio: int
+    parse_memory_bytes: int
+    parse_seconds: int
+
+
+def read_limits() -> ReadLimits:
+    """The limits in force (ANALYTICS_MAX_CELLS, ANALYTICS_MAX_UNCOMPRESSED_MB, …, else their defaults)."""
+    return ReadLimits(
+        max_cells=_int_setting("ANALYTICS_MAX_CELLS", 20_000_000),
+        max_uncompressed_bytes=_int_setting("ANALYTICS_MAX_UNCOMPRESSED_MB", 1024) * 1024 * 1024,
+        max_compression_ratio=_int_setting("ANALYTICS_MAX_COMPRESSION_RATIO", 200),
+        parse_memory_bytes=_int_setting("ANALYTICS_PARSE_MEMORY_MB", 2048) * 1024 * 1024,
+        parse_seconds=_int_setting("ANALYTICS_PARSE_SECONDS", 120),
+    )
+
+
+def staging_dir() -> Path:
+    """A folder private to this user (mode 0700) where the dashboard stages uploads before they are confirmed."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"analytics-uploads-{os.getuid()}"
 
 
 def definition_file() -> Path:

@@ -78,7 +78,7 @@ def scores_records(df: pd.DataFrame) -> list[dict]:
             "component": r.component, "score": _num(r.score_points), "max_points": _num(r.max_points),
             "gap_to_max": _num(r.gap_to_max), "change": _num(r.change), "previous_period": _str(r.previous_period),
             "change_illustrative": bool(r.change_illustrative),
-            "grade": r.grade if r.component == "total" else None, "reported_grade": _str(r.reported_grade),
+            "grade": _str(r.grade) if r.component == "total" else None, "reported_grade": _str(r.reported_grade),
             "grade_mismatch": bool(r.grade_mismatch) if r.component == "total" and not pd.isna(r.grade_mismatch) else False,
             "illustrative": bool(r.illustrative), "computed": bool(r.computed), "source": r.source,
         })

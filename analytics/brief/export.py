@@ -73,6 +73,12 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_text(df: pd.DataFrame) -> str:
+    """A table as inert CSV: text neutralised, and CRLF line ends so that a field holding a CR or LF is quoted
+    (a bare CR inside an unquoted field would start a new row in a spreadsheet, with a formula in it)."""
+    return neutralised(df).to_csv(index=False, lineterminator="\r\n")
+
+
 def _cell(v):
     """A value as an openpyxl cell value: text neutralised, missing as empty, numpy scalars unwrapped."""
     if v is None:

@@ -280,11 +280,11 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
 
 def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
     """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both)."""
-    from analytics.brief.export import neutralised, table_xlsx
+    from analytics.brief.export import csv_text, table_xlsx
 
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
     row = st.container(horizontal=True)
-    row.download_button(t("common.download_csv"), data=lambda: neutralised(df).to_csv(index=False).encode("utf-8-sig"),
+    row.download_button(t("common.download_csv"), data=lambda: csv_text(df).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore",
                        icon=":material/download:")
     row.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),

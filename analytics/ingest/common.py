@@ -28,6 +28,7 @@ class Options:
     source_document: str | None = None
     origin: str | None = None
     lang: str | None = None
+    include_hidden: bool = False  # read hidden sheets and rows too (by default only what the person sees loads)
 
 
 @dataclass

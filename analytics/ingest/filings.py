@@ -16,7 +16,8 @@ from analytics.ingest.common import Options, Parsed, decide_period, detect_illus
 from analytics.ingest.sheets import cell, find_table
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
-from analytics.parsing import NumberError, is_blank, nfc, parse_count, parse_number
+from analytics.ingest.guard import cell_problem, merged_reason
+from analytics.parsing import MAX_COUNT, NumberError, is_blank, nfc, parse_count, parse_number
 from analytics.periods import parse_period
 
 COUNT_FIELDS = [
@@ -92,8 +93,13 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
     for row, f in bad_cells:
         if keep.get(row, False):
             value = column(f)[row]
-            rejects.append(reject(display, sheet, int(row), table.headers[f], value, msg("not_a_count", lang, value=value),
+            rejects.append(reject(display, sheet, int(row), table.headers[f], value, count_problem(value, lang),
                                   body[row - table.first_data_row - 1]))
+    for row, ref in table.merged_data_rows({"unit", "procedure_name", "procedure_code", *fields}).items():
+        if keep.get(row, False) and row not in bad_rows:  # a merged cell across data rows: rejected, never guessed
+            rejects.append(reject(display, sheet, int(row), None, ref, merged_reason(ref, lang),
+                                  body[row - table.first_data_row - 1]))
+            bad_rows.add(row)
     df = pd.DataFrame({f: counts[f] for f in fields}, index=raw.index)
     df["row_number"] = raw.index
     df["procedure_name"] = names
@@ -182,9 +188,25 @@ def parse_count_column(series: pd.Series) -> tuple[pd.Series, list]:
     Numbers typed as numbers convert at once; text ("9.436", "1,234") is parsed once per distinct value.
     """
     values, bad = parse_number_column(series)
+    too_large = values.notna() & (values.abs() > MAX_COUNT)  # 10²⁰ would wrap in a 64-bit integer
     fractional = values.notna() & ((values - values.round()).abs() > 1e-9)
-    bad = bad + list(series.index[fractional.fillna(False)])
-    return values.where(~fractional).round().astype("Int64"), bad
+    wrong = (fractional | too_large).fillna(False)
+    bad = bad + list(series.index[wrong])
+    return values.where(~wrong).round().astype("Int64"), bad
+
+
+def count_problem(value, lang: str | None = None) -> str:
+    """Why a cell is not a count: a formula never computed or an error cell, a count beyond 10¹², or not whole."""
+    problem = cell_problem(value, lang)
+    if problem:
+        return problem
+    try:
+        number = parse_number(value)
+    except NumberError:
+        number = None
+    if number is not None and abs(number) > MAX_COUNT:
+        return msg("count_too_large", lang, value=value)
+    return msg("not_a_count", lang, value=value)
 
 
 def parse_number_column(series: pd.Series) -> tuple[pd.Series, list]:

@@ -19,6 +19,7 @@ from analytics.ingest.common import Options, Parsed, decide_period, detect_illus
 from analytics.ingest.sheets import Table, cell, find_table, row_is_blank
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
+from analytics.ingest.guard import cell_problem, merged_reason
 from analytics.parsing import NumberError, is_blank, nfc, parse_number, unit_key
 from analytics.periods import PeriodError, parse_period
 
@@ -62,6 +63,7 @@ def parse_index_table(path: Path, sheets, options: Options, display: str) -> Par
     rows_out, rejects = [], []
     level = None
     column_periods = []
+    merged = table.merged_data_rows({"unit", "total", "grade", *components})
     for r in range(table.first_data_row, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         excel_row = r + 1
@@ -85,10 +87,18 @@ def parse_index_table(path: Path, sheets, options: Options, display: str) -> Par
             first = next((c for c in row if not is_blank(c)), "")
             if fold(first).startswith("ghi chu"):
                 continue
+            if excel_row in merged:
+                rejects.append(reject(display, sheet, excel_row, table.headers["unit"], merged[excel_row],
+                                      merged_reason(merged[excel_row], lang), row))
+                continue
             rejects.append(reject(display, sheet, excel_row, table.headers["unit"], None, msg("missing_unit", lang), row))
             continue
         name = nfc(unit_raw)
         if any(w in fold(name) for w in SKIP_UNIT_WORDS):
+            continue
+        if excel_row in merged:  # a merged cell across data rows: rejected, never guessed (repeated or blank)
+            rejects.append(reject(display, sheet, excel_row, None, merged[excel_row],
+                                  merged_reason(merged[excel_row], lang), row))
             continue
         record = {"unit_name": name, "row_number": excel_row, "unit_level": level}
         if "unit_level" in table.columns:
@@ -101,7 +111,7 @@ def parse_index_table(path: Path, sheets, options: Options, display: str) -> Par
                 record[comp] = parse_number(raw)
             except NumberError:
                 rejects.append(reject(display, sheet, excel_row, table.headers[comp], raw,
-                                      msg("not_a_number", lang, value=raw), row))
+                                      cell_problem(raw, lang) or msg("not_a_number", lang, value=raw), row))
                 bad = True
         grade_raw = cell(row, table.columns.get("grade"))
         record["reported_grade_label"] = None if is_blank(grade_raw) else nfc(grade_raw)

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analytics import db as dbmod
 from analytics.parsing import fold
 from analytics.ingest.common import KINDS, Options, Parsed
-from analytics.ingest.sheets import find_table, read_sheets
+from analytics.ingest.sheets import EXCEL_SUFFIXES, find_table, read_sheets
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
 from analytics.parsing import unit_key
@@ -89,6 +90,10 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
         raise IngestError("file_missing", file=display)
     if path.stat().st_size == 0:
         raise IngestError("unreadable", file=display, detail="0 bytes")
+    if path.suffix.lower() not in EXCEL_SUFFIXES:  # a workbook is checked by its unpacked size (guard.check_zip)
+        from analytics.ingest.guard import check_file_size
+
+        check_file_size(path, display)
     kind = options.kind
     if kind and kind not in KINDS:
         raise IngestError("unknown_kind", file=display)
@@ -97,17 +102,42 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
 
         if kind and kind != "portal":
             raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang), detail="JSON")
-        if not looks_like_portal(path):
-            raise IngestError("wrong_kind", file=display, expected=_kind_label("portal", options.lang),
-                              detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
         try:
+            if not looks_like_portal(path):
+                raise IngestError("wrong_kind", file=display, expected=_kind_label("portal", options.lang),
+                                  detail="không có cấu trúc {code, data: {evaluation | parent, children}}")
             parsed = parse_portal_file(path, options.period)
         except PortalFormatError as exc:
-            raise IngestError("portal_format", file=display, detail=str(exc)) from exc
+            if exc.key:
+                raise IngestError(exc.key, file=display, json_path=exc.where, **exc.params) from exc
+            raise IngestError("portal_format", file=display, detail=str(exc), json_path=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
-    sheets = read_sheets(path, display)
-    if not any(any(c is not None for c in row) for s in sheets for row in s.rows):
+    sheets = read_sheets(path, display, include_hidden=options.include_hidden)
+    if not any(any(c is not None for c in row) for s in sheets if not s.hidden for row in s.rows):
+        hidden = [s.name for s in sheets if s.hidden and any(any(c is not None for c in row) for row in s.rows)]
+        if hidden:
+            raise IngestError("only_hidden_data", file=display, sheets=", ".join(f"“{n}”" for n in hidden))
         raise IngestError("empty_sheet", file=display, sheet=sheets[0].name if sheets else None)
+    parsed = _parse_table(path, sheets, options, display, kind)
+    parsed.notes += hidden_notes(sheets, parsed.sheet, options.lang)
+    return parsed
+
+
+def hidden_notes(sheets, used_sheet: str | None, lang: str | None) -> list[str]:
+    """Summary lines naming hidden sheets and hidden rows that hold data which was left out."""
+    notes = []
+    for s in sheets:
+        if s.hidden and any(any(c is not None for c in row) for row in s.rows):
+            notes.append(msg("hidden_sheet_skipped", lang, sheet=s.name))
+        elif s.hidden_rows and s.name == used_sheet:
+            rows = ", ".join(map(str, s.hidden_rows[:20])) + (" …" if len(s.hidden_rows) > 20 else "")
+            key = "hidden_rows_loaded" if not s.hidden and s.rows and any(s.rows[r - 1] for r in s.hidden_rows) \
+                else "hidden_rows_skipped"
+            notes.append(msg(key, lang, sheet=s.name, rows=rows, n=len(s.hidden_rows)))
+    return notes
+
+
+def _parse_table(path: Path, sheets, options: Options, display: str, kind: str | None) -> Parsed:
     detected = detect_kind(path, sheets)
     if kind is None:
         kind = detected
@@ -412,6 +442,7 @@ def already_loaded(con, sha: str, kind: str | None = None) -> int | None:
 def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[FileResult]:
     """Load files into the database, each in its own transaction; returns one result per file."""
     results: list[FileResult] = []
+    existed = dbmod.db_path(db).exists()
     with dbmod.writer(db) as con:
         for i, path in enumerate(paths, 1):
             started = time.perf_counter()
@@ -430,14 +461,46 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                     result = write_parsed(con, parsed, path=path, sha=sha, size=size, started=started)
                     con.execute("COMMIT")
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass  # a failed COMMIT (disk full) has ended the transaction already; the copy is discarded
                     raise
                 results.append(result)
             except IngestError as exc:
                 results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
+            except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+                # a value no check caught that does not fit its column: this file fails, the others load
+                error = IngestError("value_does_not_fit", file=display, detail=str(exc).splitlines()[0][:200])
+                results.append(FileResult(display, "failed", error=error, seconds=time.perf_counter() - started))
             if progress:
                 progress(i, len(paths), results[-1])
+        if not existed and not any(r.status == "loaded" for r in results):
+            raise dbmod.Discard()  # a failed first load creates no database
     return results
+
+
+def write_error(exc: BaseException, db=None, lang: str | None = None) -> str | None:
+    """The message for a database that cannot be written (disk full, read-only folder), None for other errors."""
+    import errno
+
+    import duckdb
+
+    where = dbmod.db_path(db)
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "No space left" in text or "disk is full" in text:
+        key = "disk_full"
+    elif isinstance(exc, PermissionError) or isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES,
+                                                                                        errno.EPERM) \
+            or "Read-only file system" in text or "Permission denied" in text:
+        key = "read_only"
+    elif isinstance(exc, (OSError, duckdb.IOException)):
+        key = "write_failed"
+    else:
+        return None
+    return (msg(key, lang, db=where, detail=text.splitlines()[0][:200] if text else type(exc).__name__) + ". "
+            + msg("fix", lang, hint=msg(f"{key}_hint", lang) if f"{key}_hint" != "write_failed_hint"
+                  else msg("read_only_hint", lang)))
 
 
 def validate(paths: list[Path], options: Options) -> list[FileResult]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.definition import Group, load_definition
+from analytics.i18n import Count
+from analytics.parsing import MAX_COUNT
 from analytics.periods import PeriodError, period_kind, validate_period_key
 from analytics.scoring import SCORE_NOT_PUBLISHED
 
@@ -59,10 +62,12 @@ TREES_WITH_RATE_RATIO = {"dvc-progress-tree"}
 class PortalFormatError(ValueError):
     """A file that is not a national-portal evaluation response, or whose period cannot be settled."""
 
-    def __init__(self, message: str, path: str | Path | None = None, where: str | None = None):
+    def __init__(self, message: str, path: str | Path | None = None, where: str | None = None, *,
+                 key: str | None = None, **params):
         super().__init__(message)
         self.path = None if path is None else str(path)
         self.where = where
+        self.key, self.params = key, params  # a message key of analytics.i18n, for a message in either language
 
     @property
     def json_path(self) -> str | None:
@@ -129,6 +134,8 @@ def looks_like_portal(path: str | Path) -> bool:
             if fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
                 return False
         return _layout(json.loads(path.read_text(encoding="utf-8-sig"))) is not None
+    except RecursionError:
+        return True  # a JSON object nested too deeply: parse_portal_file says so
     except (OSError, UnicodeDecodeError, ValueError):
         return False
 
@@ -144,6 +151,9 @@ def _load_document(path: Path) -> tuple[dict, str]:
     except json.JSONDecodeError as exc:
         raise PortalFormatError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}); expected {expected}.",
                                 path, None) from None
+    except RecursionError:
+        raise PortalFormatError(f"{path}: the JSON nests too deeply to be a portal response; expected {expected}.",
+                                path, None, key="json_too_deep") from None
     layout = _layout(document)
     if layout is None:
         if not isinstance(document, dict):
@@ -159,6 +169,12 @@ def _load_document(path: Path) -> tuple[dict, str]:
             found = f"data with keys {sorted(document['data'])[:8]}"
             where = "data"
         raise PortalFormatError(f"{path}: found {found}; expected {expected}.", path, where)
+    if document.get("code") != "OK":
+        # the portal answers errors in the same envelope ({"code": "UNAUTHORIZED", "data": {...}}): not data
+        raise PortalFormatError(f"{path}: the portal answered code {document.get('code')!r} "
+                                f"({str(document.get('message') or '')[:120]}), not \"OK\": an error response, not data.",
+                                path, "code", key="portal_not_ok", code=str(document.get("code"))[:40],
+                                answer=str(document.get("message") or "—")[:120])
     return document, layout
 
 
@@ -171,7 +187,7 @@ def _manifest_capture(path: Path) -> tuple[Path, dict, dict] | None:
         for manifest_path in sorted(folder.glob(MANIFEST_GLOB)):
             try:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 continue
             captures = manifest.get("captures") if isinstance(manifest, dict) else None
             matches = [c for c in captures or [] if isinstance(c, dict) and isinstance(c.get("file"), str)
@@ -288,8 +304,12 @@ def _count_value(value, name: str, where: str, path: Path) -> int | None:
     """A published count as int (None for null); PortalFormatError for anything else."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value) or value < 0:
         raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is not a non-negative whole count.", path, where)
+    if value > MAX_COUNT:
+        raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is beyond any plausible count (10^12).", path, where,
+                                key="portal_count_too_large", field=name, value=str(value))
     return int(value)
 
 
@@ -297,7 +317,7 @@ def _number_value(value, name: str, where: str, path: Path) -> float | None:
     """A published score, maximum or ratio as float (None for null); PortalFormatError for anything else."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise PortalFormatError(f"{path}: {where}.{name} = {value!r} is not a number.", path, where)
     return float(value)
 
@@ -319,13 +339,40 @@ def _unit_rows(data: dict, layout: str, path: Path) -> list[tuple[dict, str, boo
     """(row, json path, is province row, row number) for the province row (row number 0) and each unit (1…n)."""
     province_key, units_key = ("overview", "evaluation") if layout == "metric" else ("parent", "children")
     rows = []
+    seen: dict[str, str] = {}
     province = data.get(province_key)
     if province is not None:
         rows.append((_require_unit(province, f"data.{province_key}", path), f"data.{province_key}", True, 0))
     for i, unit in enumerate(data[units_key]):
         where = f"data.{units_key}[{i}]"
-        rows.append((_require_unit(unit, where, path), where, False, i + 1))
+        unit = _require_unit(unit, where, path)
+        if unit["departmentId"] in seen:
+            raise PortalFormatError(f"{path}: {where} repeats unit {unit['departmentId']} "
+                                    f"({unit.get('departmentName')}) already given at {seen[unit['departmentId']]}.",
+                                    path, where, key="portal_duplicate_unit", unit=unit["departmentId"],
+                                    name=str(unit.get("departmentName")), first=seen[unit["departmentId"]])
+        seen[unit["departmentId"]] = where
+        rows.append((unit, where, False, i + 1))
     return rows
+
+
+def _check_values(metrics: pd.DataFrame, path: Path) -> None:
+    """Refuse a response publishing a rate outside 0–100 % or a numerator above its denominator."""
+    ratio = metrics["ratio_pct"]
+    off = metrics[ratio.notna() & ((ratio < 0) | (ratio > 100))]
+    if len(off):
+        row = off.iloc[0]
+        raise PortalFormatError(f"{path}: {row['json_path']} ({row['code']}) publishes a ratio of "
+                                f"{row['ratio_pct']} %, outside 0–100 %.", path, row["json_path"],
+                                key="portal_ratio_range", code=row["code"], ratio=float(row["ratio_pct"]))
+    over = metrics[metrics["numerator"].notna() & metrics["denominator"].notna()
+                   & (metrics["numerator"] > metrics["denominator"])]
+    if len(over):
+        row = over.iloc[0]
+        raise PortalFormatError(f"{path}: {row['json_path']} ({row['code']}) has numerator {row['numerator']} above "
+                                f"its denominator {row['denominator']}.", path, row["json_path"],
+                                key="portal_numerator_above", code=row["code"], numerator=Count(row["numerator"]),
+                                denominator=Count(row["denominator"]))
 
 
 def _metric_file_group(data: dict, path: Path) -> Group:
@@ -507,6 +554,8 @@ def parse_portal_file(path: str | Path, period: str | None = None) -> PortalPars
         portal_group, group = _tree_group(data, path)
         metric_rows, group_rows, notes = _tree_file_frames(data, portal_group, group, path)
     groups = _groups_frame(group_rows)
+    metrics = _metrics_frame(metric_rows)
+    _check_values(metrics, path)
     all_notes = list(file_slice.notes)
     if file_slice.manifest_group and file_slice.manifest_group != portal_group:
         all_notes.append(f"the manifest's URL names group {file_slice.manifest_group!r}, "
@@ -515,5 +564,5 @@ def parse_portal_file(path: str | Path, period: str | None = None) -> PortalPars
     return PortalParsed(
         period=file_slice.period, period_type=period_kind(file_slice.period), scope=file_slice.scope,
         formality_code=file_slice.formality_code, portal_group=portal_group,
-        metrics=_metrics_frame(metric_rows), groups=groups, notes=all_notes, path=str(path),
+        metrics=metrics, groups=groups, notes=all_notes, path=str(path),
     )

@@ -14,6 +14,7 @@ from analytics.ingest.index_table import unit_level_from_text
 from analytics.ingest.sheets import cell, find_table, row_is_blank
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
+from analytics.ingest.guard import cell_problem
 from analytics.parsing import NumberError, is_blank, nfc, parse_number, unit_key
 from analytics.periods import PeriodError, parse_period, validate_period_key
 
@@ -108,13 +109,17 @@ def parse_targets(path: Path, sheets, options: Options, display: str) -> Parsed:
                 value = None
             if value is None:
                 rejects.append(reject(display, sheet, r + 1, table.headers["target_value"], value_raw,
-                                      msg("not_a_number", lang, value=value_raw), row))
+                                      cell_problem(value_raw, lang) or msg("not_a_number", lang, value=value_raw), row))
                 continue
         year_raw = cell(row, table.columns.get("year"))
         try:
             year = None if is_blank(year_raw) else int(parse_number(year_raw))
         except NumberError:
             year = None
+        if year is not None and not 1900 <= year <= 2200:  # 10²⁰ would not fit the year column
+            rejects.append(reject(display, sheet, r + 1, table.headers.get("year"), year_raw,
+                                  msg("bad_period", lang, value=year_raw), row))
+            continue
         period = _period_key(_text(row, table, "period"))
         unit = _text(row, table, "unit")
         rows.append({"year": year if year is not None else (int(period[:4]) if period else None), "period": period,
@@ -157,7 +162,7 @@ def parse_catalog(path: Path, sheets, options: Options, display: str) -> Parsed:
             try:
                 rec[f] = parse_number(raw)
             except NumberError:
-                rejects.append(reject(display, sheet, r + 1, table.headers.get(f), raw, msg("not_a_number", options.lang, value=raw), row))
+                rejects.append(reject(display, sheet, r + 1, table.headers.get(f), raw, cell_problem(raw, options.lang) or msg("not_a_number", options.lang, value=raw), row))
                 bad = True
             unit_text = fold(_text(row, table, f + "_unit") or "")
             rec[f + "_unit"] = TIME_UNITS.get(unit_text, unit_text or None)

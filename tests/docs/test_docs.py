@@ -77,3 +77,9 @@ def test_readme_documents_every_setting():
     table = README[README.index("## Settings"):README.index("## Inputs")]
     for setting in SETTINGS:
         assert f"`{setting.name}`" in table, setting.name
+
+
+def test_readme_has_the_limits_and_safety_section():
+    assert "## Limits and safety" in README
+    for limit in ("ANALYTICS_MAX_CELLS", "ANALYTICS_MAX_UNCOMPRESSED_MB", "ANALYTICS_MAX_COMPRESSION_RATIO"):
+        assert f"| `{limit}` |" in README, limit

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -122,10 +121,9 @@ def _upload(ready: bool) -> None:
     sha = hashlib.sha256(content).hexdigest()
     options = Options(period=period, kind=kind, illustrative=True if illustrative else None,
                       source_document=document.strip() or None, lang=lang)
-    staged = Path(tempfile.gettempdir()) / "analytics-uploads" / sha / name
-    if not staged.exists():
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(content)
+    from analytics.ingest.uploads import stage
+
+    staged = stage(content, sha, name)  # a folder only the app's user can read, never world-readable /tmp
     preview = _preview(staged, options)
     st.subheader(t("dt.preview"))
     if isinstance(preview, str):  # the pipeline's own message: where, what, how to fix
@@ -169,8 +167,8 @@ def _period_labels(periods: list[str], lang: str) -> list[str]:
 
 def _preview(path: Path, options):
     """(rows, rejects, kind, periods, notes, sample) of a file as the pipeline reads it, or its error message."""
-    from analytics.ingest.pipeline import parse_file
     from analytics.ingest.errors import IngestError
+    from analytics.ingest.uploads import parse_isolated
 
     key = ("dt_preview", str(path), repr(options))
     cached = st.session_state.get("_dt_preview")
@@ -178,7 +176,7 @@ def _preview(path: Path, options):
         return cached[1]
     try:
         with st.spinner(t("common.loading")):
-            parsed = parse_file(path, options, path.name)
+            parsed = parse_isolated(path, options, path.name)  # a reader that aborts cannot take the server down
         main = next(iter(parsed.frames.values())) if parsed.frames else None
         sample = None
         if main is not None and len(main):
@@ -218,8 +216,10 @@ def _store(content: bytes, sha: str, name: str) -> Path:
 
 
 def _load(staged: Path, content: bytes, sha: str, name: str, options, lang: str) -> None:
+    import duckdb
+
     from analytics.db import WriterBusy
-    from analytics.ingest.pipeline import describe, ingest
+    from analytics.ingest.pipeline import describe, ingest, write_error
 
     stored = _store(content, sha, name)
     try:
@@ -227,6 +227,12 @@ def _load(staged: Path, content: bytes, sha: str, name: str, options, lang: str)
             results = ingest([stored], options, db=data.database_path())
     except WriterBusy:
         st.error(t("dt.busy"))
+        return
+    except (OSError, duckdb.Error) as exc:
+        text = write_error(exc, data.database_path(), lang)
+        if text is None:
+            raise
+        st.error(safe_text(text))
         return
     lines = []
     for r in results:

@@ -1,0 +1,234 @@
+"""What a spreadsheet declares, checked before any reader parses it, and what the reader would not say.
+
+A crafted ``.xlsx`` of a few kilobytes can declare ``A1:XFD1048576`` (17 billion cells); the reader allocates
+for the declared range and the process aborts. A zip bomb expands a few megabytes into gigabytes. So before
+parsing, the zip's uncompressed size and compression ratio and every sheet's declared and actual extent are
+checked against ``settings.read_limits()`` and the file is refused (``IngestError``) when over.
+
+The same pass reads what the cell reader hides: rows hidden in a sheet, formula cells without a cached
+value and error cells (``#DIV/0!``, ``#REF!``), which the reader returns as blanks. Those come back as
+``BadCell`` values so that the parsers reject them with their place and a fix.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analytics.i18n import Count
+from analytics.ingest.errors import IngestError
+from analytics.settings import ReadLimits, read_limits
+
+RATIO_FLOOR_BYTES = 10 * 1024 * 1024  # small members cannot hurt whatever their ratio
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})[0-9]')  # a cell reference in column AA or beyond (rows have r="7")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ATTR_T = re.compile(rb'\bt="(\w+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_HIDDEN = re.compile(rb'\bhidden="(1|true)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+
+
+class BadCell(str):
+    """A cell whose value the file does not hold: a formula never computed, or an error (``#DIV/0!``).
+
+    It is text (so a number parser refuses it) that knows what it is and where it is.
+    """
+
+    kind: str  # "formula" | "error"
+    ref: str  # "C5"
+
+    def __new__(cls, text: str, kind: str, ref: str):
+        obj = super().__new__(cls, text)
+        obj.kind, obj.ref = kind, ref
+        return obj
+
+    def __reduce__(self):
+        return (BadCell, (str(self), self.kind, self.ref))
+
+
+def cell_problem(value, lang: str | None = None) -> str | None:
+    """The reason a cell cannot be read, with its fix (a formula never computed, an error cell), else None."""
+    from analytics.i18n import msg
+
+    if not isinstance(value, BadCell):
+        return None
+    if value.kind == "formula":
+        return (msg("formula_no_value", lang, ref=value.ref, formula=str(value)[:80]) + ". "
+                + msg("fix", lang, hint=msg("formula_no_value_fix", lang)))
+    return (msg("error_cell", lang, ref=value.ref, value=str(value)) + ". "
+            + msg("fix", lang, hint=msg("bad_cell_hint", lang)))
+
+
+def merged_reason(ref: str, lang: str | None = None) -> str:
+    """Why a data row under a cell merged across rows is rejected, with the fix."""
+    from analytics.i18n import msg
+
+    return msg("merged_rows", lang, ref=ref) + ". " + msg("fix", lang, hint=msg("merged_rows_hint", lang))
+
+
+@dataclass
+class SheetScan:
+    """What the raw XML of one worksheet says beyond its cell values."""
+
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based
+    bad_cells: dict[tuple[int, int], BadCell] = field(default_factory=dict)  # (row, column), 0-based
+
+
+def column_index(letters: str) -> int:
+    """0-based index of a column's letters (A → 0, XFD → 16383)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def column_letters(index: int) -> str:
+    """A 0-based column index as letters (0 → A, 16383 → XFD)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def check_file_size(path: Path, display: str, limits: ReadLimits | None = None) -> None:
+    """Refuse a text file (CSV, JSON) larger than the uncompressed-size limit before reading it into memory."""
+    limits = limits or read_limits()
+    size = path.stat().st_size
+    if size > limits.max_uncompressed_bytes:
+        raise IngestError("file_too_big", file=display, mb=Count(size // (1024 * 1024)),
+                          limit=Count(limits.max_uncompressed_bytes // (1024 * 1024)))
+
+
+def check_zip(path: Path, display: str, limits: ReadLimits | None = None) -> None:
+    """Refuse a zip-based workbook whose uncompressed size or a member's compression ratio is over the limits."""
+    limits = limits or read_limits()
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip (or broken): the reader says what it is
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
+                raise IngestError("zip_ratio", file=display, member=info.filename, ratio=Count(ratio),
+                                  limit=Count(limits.max_compression_ratio))
+        if total > limits.max_uncompressed_bytes:
+            raise IngestError("zip_too_big", file=display, mb=Count(total // (1024 * 1024)),
+                              limit=Count(limits.max_uncompressed_bytes // (1024 * 1024)))
+
+
+def _attr(attrs: bytes, name: bytes) -> str | None:
+    m = re.search(rb"\b" + name + rb'="([^"]*)"', attrs)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML inside the package (from workbook.xml and its relationships)."""
+    try:
+        workbook = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {}
+    for m in _REL.finditer(rels):
+        rid, target = _attr(m.group(1), b"Id"), _attr(m.group(1), b"Target")
+        if rid and target:
+            targets[rid] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+    parts = {}
+    for m in _SHEET.finditer(workbook):
+        name = _attr(m.group(1), b"name")
+        rid = _attr(m.group(1), b"r:id") or _attr(m.group(1), b"id")
+        if name and rid in targets:
+            import html
+
+            parts[html.unescape(name)] = targets[rid]
+    return parts
+
+
+def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None) -> dict[str, SheetScan]:
+    """Each worksheet's hidden rows and unreadable cells; refuses a sheet larger than the limits allow."""
+    limits = limits or read_limits()
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return {}
+    scans = {}
+    with zf:
+        for name, part in _sheet_parts(zf).items():
+            try:
+                data = zf.read(part)
+            except KeyError:
+                continue
+            _check_extent(data, name, display, limits)
+            scans[name] = _scan_sheet(data)
+    return scans
+
+
+def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> None:
+    """Refuse a sheet whose declared or actual rows × columns exceed the cell limit."""
+    rows = cols = 0
+    m = _DIMENSION.search(data[:65536])
+    declared = None
+    if m and m.group(3):
+        declared = f"{m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}{m.group(4).decode()}"
+        rows, cols = int(m.group(4)), column_index(m.group(3).decode()) + 1
+    tail = data[-65536:]
+    last_rows = [int(r.group(1)) for t in _ROW_TAG.finditer(tail) if (r := _ROW_NUMBER.search(t.group(1)))]
+    if last_rows:
+        rows = max(rows, max(last_rows))
+    if _WIDE_CELL.search(data):  # the reader allocates for the cells it finds, whatever the dimension says
+        cols = max(cols, max(column_index(w.decode()) + 1 for w in set(_WIDE_CELL.findall(data))))
+    cols = max(cols, 1)
+    if rows * cols > limits.max_cells:
+        raise IngestError("too_many_cells", file=display, sheet=sheet, rows=Count(rows), columns=Count(cols),
+                          declared=declared or "—", limit=Count(limits.max_cells))
+
+
+def _scan_sheet(data: bytes) -> SheetScan:
+    scan = SheetScan()
+    if b'hidden="1"' in data or b'hidden="true"' in data:
+        for t in _ROW_TAG.finditer(data):
+            attrs = t.group(1)
+            if _HIDDEN.search(attrs) and (r := _ROW_NUMBER.search(attrs)):
+                scan.hidden_rows.add(int(r.group(1)) - 1)
+    prefix = re.search(rb"<(\w+):worksheet\b", data[:4096])
+    formula_tag = b"<" + prefix.group(1) + b":f" if prefix else b"<f"
+    if b't="e"' in data or formula_tag in data:
+        for c in _CELL.finditer(data):
+            attrs, inner = c.group(1), c.group(2) or b""
+            ref = _ATTR_R.search(attrs)
+            if ref is None:
+                continue
+            t = _ATTR_T.search(attrs)
+            value = _VALUE.search(inner)
+            where = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
+            cell_ref = ref.group(1).decode() + ref.group(2).decode()
+            if t and t.group(1) == b"e":
+                text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+                scan.bad_cells[where] = BadCell(text, "error", cell_ref)
+                continue
+            f = _FORMULA.search(inner)
+            # never computed: no cached <v> at all, or an empty one where the result is not text (t="str" with an
+            # empty <v> is a formula whose computed result is the empty string)
+            has_value = value is not None or re.search(rb"<(?:\w+:)?v\s*/>", inner) is not None
+            empty = value is None or not value.group(1).strip()
+            uncomputed = not has_value or empty and not (t and t.group(1) == b"str")
+            if f is not None and uncomputed:
+                import html
+
+                formula = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                scan.bad_cells[where] = BadCell("=" + formula if formula else "=…", "formula", cell_ref)
+    return scan
