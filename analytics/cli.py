@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.formatting import clean_terminal
 from analytics.i18n import current_lang, msg
 
-KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
+KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
 FORMATS = ["table", "json", "csv"]
 
 
@@ -246,6 +246,23 @@ def _brief(con, a, lang):
     return brief_frame(con, a.period, a.unit_id, lang), {}
 
 
+def _tasks(con, a, lang):
+    from datetime import date
+
+    from analytics.analyses.tasks import task_followup
+    from analytics.formatting import fmt_date
+
+    try:
+        as_of = date.fromisoformat(a.as_of) if a.as_of else None
+    except ValueError:
+        print(msg("memo_bad_date", lang, value=a.as_of), file=sys.stderr)
+        raise SystemExit(2)
+    df = task_followup(con, a.period, a.unit_id, through=a.through, as_of=as_of, lang=lang)
+    if a.format != "json":  # on screen and in CSV, dates as Vietnamese write them; JSON keeps ISO
+        df = df.assign(due_date=df["due_date"].map(fmt_date))
+    return df, {}
+
+
 def _rankings(con, a, lang):
     from analytics.analyses.rankings import unit_rankings
 
@@ -282,6 +299,11 @@ ANALYSIS_COMMANDS: dict[str, dict] = {
                 "table": ["year", "period", "unit", "metric", "comparator", "target_value", "count_source",
                           "measured_value", "measured_period", "met", "margin"]},
     "brief": {"help": "findings for leadership, in Vietnamese", "run": _brief, "lines": "text"},
+    "tasks": {"help": "assigned tasks followed up: the metric when given, latest, change, due date, status", "run": _tasks,
+              "args": {"--through": {"help": "follow up to this period (default: the latest with data)"},
+                       "--as-of": {"help": "judge due dates on this day, YYYY-MM-DD (default: today)"}},
+              "table": ["period", "unit", "department", "metric", "value_at_assignment", "latest_period", "latest_value",
+                        "change", "due_date", "due_passed", "status", "illustrative"]},
     "rankings": {"help": "rank among units of the same level", "run": _rankings,
                  "args": {"--level": {"choices": ["department", "district", "commune"], "help": "unit level"}},
                  "table": ["period", "unit", "unit_level", "component", "score_points", "rank", "units_ranked",

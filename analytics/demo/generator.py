@@ -46,6 +46,7 @@ import pandas as pd
 import xlsxwriter
 
 from analytics.definition import load_definition
+from analytics.ingest.tasks import TASK_HEADER
 
 from analytics.parsing import fold
 from analytics.periods import ROMAN_OUT, period_label
@@ -1068,6 +1069,7 @@ def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Pat
         ("mau-ket-qua-chi-so.csv", INDEX_TEMPLATE_HEADER, ";"),
         ("mau-danh-muc-tthc.csv", [h for _, h in CATALOG_COLUMNS], ","),
         ("mau-don-vi.csv", CROSSWALK_HEADER, ","),
+        ("mau-nhiem-vu.csv", TASK_HEADER, ","),
     ]
     for name, cols, delimiter in templates:
         target = templates_dir / name
