@@ -1,4 +1,4 @@
-"""The command line: ``python -m analytics ingest|validate|scores|rejects|gaps|changes|explain|…``.
+"""The command line: ``python -m analytics ingest|validate|scores|rejects|memo|gaps|changes|explain|…``.
 
 Analysis commands (gaps, changes, explain, whatif, reconcile, audit, targets, brief, rankings, portal-check)
 are one table, ``ANALYSIS_COMMANDS``: ``[--db DB] [--period P] [--unit TEXT] [--component KEY]
@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rejects", help="rows rejected by ingestion, with reasons")
     _common(p, period=False, unit=False)
     p.set_defaults(format="table")
+    p = sub.add_parser("memo", help="write the quarter's memo (công văn, Decree 30/2020 layout) as a .docx")
+    _common(p, fmt=False)
+    p.add_argument("--date", help="date of issue, YYYY-MM-DD (default: today)")
+    p.add_argument("--out", type=Path, help="the .docx to write (default: cong-van-<unit>-<period>.docx)")
+    p.add_argument("--template", type=Path, help="memo template CSV (default: data/raw/templates/mau-cong-van.csv)")
+    p.add_argument("--propose", action="store_true", help="add the tasks the findings suggest (marked “Đề xuất”)")
     for name, spec in ANALYSIS_COMMANDS.items():
         p = sub.add_parser(name, help=spec["help"])
         _common(p, component=True)
@@ -187,6 +193,40 @@ def run_rejects(args) -> int:
     if args.format == "table":
         df = df.drop(columns=["raw_json"])
     emit(df, args.format, lang=lang)
+    return 0
+
+
+def run_memo(args) -> int:
+    from datetime import date
+
+    from analytics.brief.memo import TemplateError, memo_content, memo_docx, memo_file_name, read_template
+
+    lang = current_lang(args.lang)
+    if not args.unit or not args.period:
+        print(msg("memo_needs_unit", lang), file=sys.stderr)
+        return 2
+    try:
+        issued = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(msg("memo_bad_date", lang, value=args.date), file=sys.stderr)
+        return 2
+    try:
+        letterhead = read_template(args.template)
+    except TemplateError as exc:
+        print(msg("memo_bad_template", lang, file=args.template, detail=exc), file=sys.stderr)
+        return 2
+    con = open_db(args)
+    unit_id = unit_of(con, args, lang)
+    period = args.period.strip().upper()
+    memo = memo_content(con, period, unit_id, issued=issued, lang=lang, letterhead=letterhead, propose=args.propose)
+    if not any(p.kind == "line" for p in memo.body):
+        print(msg("memo_no_results", lang, unit=memo.unit, period=period), file=sys.stderr)
+        return 2
+    out = args.out or Path(memo_file_name(unit_id, period))
+    out.write_bytes(memo_docx(memo))
+    for line in memo.texts():
+        print(clean_terminal(line))
+    print(msg("memo_written", lang, file=out), file=sys.stderr)
     return 0
 
 
@@ -363,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_scores(args)
     if args.command == "rejects":
         return run_rejects(args)
+    if args.command == "memo":
+        return run_memo(args)
     return run_analysis(args)
 
 

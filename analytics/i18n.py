@@ -316,6 +316,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "To recover the service-index points of {unit}, the offices are asked to carry out without delay:"),
     "memo.task_group": ("{n}. Giao {department}:", "{n}. {department}:"),
     "memo.task_metric": ("Chỉ số cần chuyển biến: {label} ({period}: {value}).", "Metric to move: {label} ({period}: {value})."),
+    "memo.task_metric_only": ("Chỉ số cần chuyển biến: {label}.", "Metric to move: {label}."),
     "memo.task_due": ("Thời hạn hoàn thành: {due}.", "Due: {due}."),
     "memo.proposed": ("[Đề xuất] ", "[Proposed] "),
     "memo.no_tasks": ("(Chưa có nhiệm vụ: bổ sung trước khi ban hành.)", "(No tasks yet: add them before issuing.)"),
