@@ -635,3 +635,44 @@ def docx_texts(data: bytes) -> list[str]:
                         if p.tag.endswith("}p"):
                             out.append("".join(t.text or "" for t in p.iter() if t.tag.endswith("}t")))
     return out
+
+
+def tasks_frame(tasks: list[MemoTask]) -> pd.DataFrame:
+    """Tasks as the table a person edits before export (one row per task)."""
+    cols = ["department", "text", "due_date", "due_text", "metric_label", "value_text", "period", "proposed", "illustrative"]
+    return pd.DataFrame([{c: getattr(t, c) for c in cols} for t in tasks], columns=cols)
+
+
+def tasks_from_frame(df: pd.DataFrame) -> list[MemoTask]:
+    """The edited table back as tasks (rows without an office or a text are dropped)."""
+    out = []
+    for r in df.to_dict("records"):
+        office, text = r.get("department"), r.get("text")
+        if not isinstance(office, str) or not office.strip() or not isinstance(text, str) or not text.strip():
+            continue
+        due = r.get("due_date")
+        due = None if due is None or (not isinstance(due, date) and pd.isna(due)) else \
+            (due.date() if isinstance(due, pd.Timestamp) else due)
+        opt = lambda k: r.get(k) if isinstance(r.get(k), str) and r.get(k).strip() else None  # noqa: E731
+        out.append(MemoTask(department=office.strip(), text=text.strip(), due_date=due, due_text=opt("due_text"),
+                            metric_label=opt("metric_label"), value_text=opt("value_text"), period=opt("period"),
+                            proposed=bool(r.get("proposed")) if pd.notna(r.get("proposed")) else False,
+                            illustrative=bool(r.get("illustrative")) if pd.notna(r.get("illustrative")) else False))
+    return out
+
+
+def memo_tasks(con, period: str, unit_id: str, lang: str = "vi") -> pd.DataFrame:
+    """The loaded tasks of the period followed by the proposed ones, as the editable table."""
+    return tasks_frame(loaded_tasks(con, period, unit_id, lang) + proposed_tasks(con, period, unit_id, lang))
+
+
+def memo_bytes(con, period: str, unit_id: str, issued: str, lang: str = "vi", tasks_json: str | None = None) -> bytes:
+    """The .docx for a date of issue (ISO) and tasks given as the editable table's JSON (None: loaded tasks)."""
+    tasks = None
+    if tasks_json is not None:
+        frame = pd.read_json(io.StringIO(tasks_json), orient="records", convert_dates=False, dtype=False)
+        if "due_date" in frame:
+            frame["due_date"] = [date.fromisoformat(str(v)[:10]) if isinstance(v, str) and v else None
+                                 for v in frame["due_date"]]
+        tasks = tasks_from_frame(frame)
+    return memo_docx(memo_content(con, period, unit_id, issued=date.fromisoformat(issued), lang=lang, tasks=tasks))
