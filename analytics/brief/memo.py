@@ -259,6 +259,9 @@ def memo_content(con, period: str, unit_id: str, *, issued: date | None = None, 
         body += [Paragraph("- " + _safe(f.text), "line", f.illustrative) for f in rest]
     if tasks is None:
         tasks = loaded_tasks(con, period, unit_id, lang) + (proposed_tasks(con, period, unit_id, lang) if propose else [])
+    # a component a task should move is named the way the rest of the memo names it
+    wording = {d.common_label(k, lang): label(k) for k in d.common_groups}
+    tasks = [MemoTask(**{**t.__dict__, "metric_label": wording.get(t.metric_label, t.metric_label)}) for t in tasks]
     body.append(Paragraph(tr("memo.tasks_intro", lang, unit=safe_unit)))
     body += _task_paragraphs(tasks, lang)
     if lh.closing:

@@ -159,3 +159,9 @@ def test_proposed_tasks_name_the_offices_and_procedures_behind_the_digitization_
     assert proposed[0].due_date == date(2024, 9, 30) and proposed[0].illustrative
     assert any(p.text.startswith("- [Đề xuất] Rà soát, thực hiện số hóa") and p.text.endswith("(Minh họa)")
                for p in memo.body)
+
+
+def test_a_task_on_a_component_names_it_in_the_department_s_wording(demo):
+    memo = memo_content(demo, "2024Q2", "so cong thuong", issued=date(2024, 8, 5))
+    lines = [p.text for p in memo.body]
+    assert "Chỉ số cần chuyển biến: Công khai minh bạch (Quý II/2024: 18 điểm)." in lines
