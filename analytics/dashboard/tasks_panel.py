@@ -12,15 +12,16 @@ from analytics.analyses.tasks import task_followup
 from analytics.dashboard import data
 from analytics.dashboard.text import t
 from analytics.dashboard.widgets import Col, present, section, table
-from analytics.formatting import fmt_count, fmt_date, fmt_number, fmt_pct, fmt_points
+from analytics.formatting import fmt_count, fmt_date, fmt_number, fmt_pct, fmt_points, fmt_pp
 from analytics.i18n import translate
 from analytics.periods import period_sort_key
 
-COLS = [Col("period", "col.given_period", "period"), Col("department", "col.department"), Col("task_text", "col.task"),
-        Col("metric_label", "col.task_metric"), Col("at_text", "col.value_at_assignment"),
-        Col("latest_period", "col.latest_period", "period"), Col("latest_text", "col.latest_value"),
-        Col("change_text", "col.change"), Col("due_shown", "col.due"), Col("status_label", "col.task_status"),
-        Col("source_document", "col.task_document"), Col("illustrative", "col.illustrative", "flag")]
+COLS = [Col("period", "col.given_period", "period"), Col("department", "col.department"),
+        Col("status_label", "col.task_status"), Col("metric_label", "col.task_metric"),
+        Col("at_text", "col.value_at_assignment"), Col("latest_period", "col.latest_period", "period"),
+        Col("latest_text", "col.latest_value"), Col("change_text", "col.change"), Col("due_shown", "col.due"),
+        Col("illustrative", "col.illustrative", "flag"), Col("task_text", "col.task"),
+        Col("source_document", "col.task_document")]
 
 
 def render(unit_id: str, period: str, lang: str) -> None:
@@ -45,7 +46,8 @@ def described(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = df.copy()
     out["at_text"] = [_value(v, u, lang) for v, u in zip(out["value_at_assignment"], out["value_unit"])]
     out["latest_text"] = [_value(v, u, lang) for v, u in zip(out["latest_value"], out["value_unit"])]
-    out["change_text"] = [fmt_number(v, 2, lang, signed=True) if present(v) else "—" for v in out["change"]]
+    out["change_text"] = [(fmt_pp(v, lang) if u == "pct" else fmt_number(v, 2, lang, signed=True)) if present(v) else "—"
+                          for v, u in zip(out["change"], out["value_unit"])]
     out["due_shown"] = [fmt_date(d) if present(d) else (x if isinstance(x, str) else "—")
                         for d, x in zip(out["due_date"], out["due_text"])]
     out["status_label"] = [translate(f"task.{s}", lang) for s in out["status"]]
