@@ -39,6 +39,7 @@ benchmark: install
 
 screenshots: demo-db
 	$(PY) benchmarks/screenshots.py
+	$(PY) benchmarks/memo_page.py
 
 clean:
 	rm -f $(DB) $(DB).wal $(DB).lock

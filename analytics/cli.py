@@ -1,4 +1,4 @@
-"""The command line: ``python -m analytics ingest|validate|scores|rejects|gaps|changes|explain|…``.
+"""The command line: ``python -m analytics ingest|validate|scores|rejects|memo|gaps|changes|explain|…``.
 
 Analysis commands (gaps, changes, explain, whatif, reconcile, audit, targets, brief, rankings, portal-check)
 are one table, ``ANALYSIS_COMMANDS``: ``[--db DB] [--period P] [--unit TEXT] [--component KEY]
@@ -22,7 +22,7 @@ from analytics.formatting import clean_terminal
 from analytics.i18n import current_lang, msg
 from analytics.labels import labelled, version_label
 
-KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
+KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
 FORMATS = ["table", "json", "csv"]
 
 
@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rejects", help="rows rejected by ingestion, with reasons")
     _common(p, period=False, unit=False)
     p.set_defaults(format="table")
+    p = sub.add_parser("memo", help="write the quarter's memo (công văn, Decree 30/2020 layout) as a .docx")
+    _common(p, fmt=False)
+    p.add_argument("--date", help="date of issue, YYYY-MM-DD (default: today)")
+    p.add_argument("--out", type=Path, help="the .docx to write (default: cong-van-<unit>-<period>.docx)")
+    p.add_argument("--template", type=Path, help="memo template CSV (default: data/raw/templates/mau-cong-van.csv)")
+    p.add_argument("--propose", action="store_true", help="add the tasks the findings suggest (marked “Đề xuất”)")
     for name, spec in ANALYSIS_COMMANDS.items():
         p = sub.add_parser(name, help=spec["help"])
         _common(p, component=True)
@@ -232,6 +238,40 @@ def run_rejects(args) -> int:
     return 0
 
 
+def run_memo(args) -> int:
+    from datetime import date
+
+    from analytics.brief.memo import TemplateError, memo_content, memo_docx, memo_file_name, read_template
+
+    lang = current_lang(args.lang)
+    if not args.unit or not args.period:
+        print(msg("memo_needs_unit", lang), file=sys.stderr)
+        return 2
+    try:
+        issued = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(msg("memo_bad_date", lang, value=args.date), file=sys.stderr)
+        return 2
+    try:
+        letterhead = read_template(args.template)
+    except TemplateError as exc:
+        print(msg("memo_bad_template", lang, file=args.template, detail=exc), file=sys.stderr)
+        return 2
+    con = open_db(args)
+    unit_id = unit_of(con, args, lang)
+    period = args.period.strip().upper()
+    memo = memo_content(con, period, unit_id, issued=issued, lang=lang, letterhead=letterhead, propose=args.propose)
+    if not any(p.kind == "line" for p in memo.body):
+        print(msg("memo_no_results", lang, unit=memo.unit, period=period), file=sys.stderr)
+        return 2
+    out = args.out or Path(memo_file_name(unit_id, period))
+    out.write_bytes(memo_docx(memo))
+    for line in memo.texts():
+        print(clean_terminal(line))
+    print(msg("memo_written", lang, file=out), file=sys.stderr)
+    return 0
+
+
 # --- analysis commands: each a thin view over one analytics function -------------------------------------
 
 def _gaps(con, a, lang):
@@ -295,6 +335,23 @@ def _brief(con, a, lang):
     return brief_frame(con, a.period, a.unit_id, lang), {}
 
 
+def _tasks(con, a, lang):
+    from datetime import date
+
+    from analytics.analyses.tasks import task_followup
+    from analytics.formatting import fmt_date
+
+    try:
+        as_of = date.fromisoformat(a.as_of) if a.as_of else None
+    except ValueError:
+        print(msg("memo_bad_date", lang, value=a.as_of), file=sys.stderr)
+        raise SystemExit(2)
+    df = task_followup(con, a.period, a.unit_id, through=a.through, as_of=as_of)
+    if a.format != "json":  # on screen and in CSV, dates as Vietnamese write them; JSON keeps ISO
+        df = df.assign(due_date=df["due_date"].map(fmt_date))
+    return df, {}
+
+
 def _rankings(con, a, lang):
     from analytics.analyses.rankings import unit_rankings
 
@@ -331,6 +388,11 @@ ANALYSIS_COMMANDS: dict[str, dict] = {
                 "table": ["year", "period", "unit", "metric", "comparator", "target_value", "count_source",
                           "measured_value", "measured_period", "met", "margin"]},
     "brief": {"help": "findings for leadership, in Vietnamese", "run": _brief, "lines": "text"},
+    "tasks": {"help": "assigned tasks followed up: the metric when given, latest, change, due date, status", "run": _tasks,
+              "args": {"--through": {"help": "follow up to this period (default: the latest with data)"},
+                       "--as-of": {"help": "judge due dates on this day, YYYY-MM-DD (default: today)"}},
+              "table": ["period", "unit", "department", "metric", "value_at_assignment", "latest_period", "latest_value",
+                        "change", "due_date", "due_passed", "status", "illustrative"]},
     "rankings": {"help": "rank among units of the same level", "run": _rankings,
                  "args": {"--level": {"choices": ["department", "district", "commune"], "help": "unit level"}},
                  "table": ["period", "unit", "unit_level", "component", "score_points", "rank", "units_ranked",
@@ -391,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_scores(args)
     if args.command == "rejects":
         return run_rejects(args)
+    if args.command == "memo":
+        return run_memo(args)
     return run_analysis(args)
 
 

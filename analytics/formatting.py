@@ -54,3 +54,21 @@ _CONTROL.update(dict.fromkeys(range(0x7F, 0xA0)))
 def clean_terminal(text) -> str:
     """Text safe to print to a terminal: control characters (ESC, BEL, C1 codes …) removed, tabs and newlines kept."""
     return str(text).translate(_CONTROL)
+
+
+def fmt_date(value) -> str:
+    """A date as Vietnamese screens write it: 31/07/2024 (None → "—"). JSON keeps ISO (2024-07-31)."""
+    if _is_missing(value):
+        return "—"
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def decree_date(value, place: str, lang: str = "vi") -> str:
+    """Place and date as Decree 30/2020/NĐ-CP writes them: "Đồng Nai, ngày 05 tháng 8 năm 2024".
+
+    A zero goes before days under 10 and before months 1 and 2 only ("ngày 03 tháng 02 năm 2024").
+    """
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    if lang == "en":
+        return f"{place}, {value.day:02d}/{value.month:02d}/{value.year}"
+    return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"

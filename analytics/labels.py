@@ -60,11 +60,15 @@ def grade_label(key, lang: str = "vi") -> str | None:
 
 
 def metric_label(key, lang: str = "vi") -> str | None:
-    """A filing metric's label, else a component's (targets set on a score)."""
+    """A filing metric's label, else a component's (targets set on a score), else a sub-indicator's (tasks)."""
     if _missing(key):
         return None
     d = load_definition()
-    return d.metrics[key].label(lang) if key in d.metrics else component_label(key, lang)
+    if key in d.metrics:
+        return d.metrics[key].label(lang)
+    if key == "total" or key in d.common_groups:
+        return component_label(key, lang)
+    return subindicator_label(key, None, lang)
 
 
 def subindicator_label(code, group=None, lang: str = "vi") -> str | None:

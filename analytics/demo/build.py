@@ -5,6 +5,7 @@
 | crosswalk/ | crosswalk | — |
 | published/ | index | published (each row cites its document) |
 | targets/ | targets | per row ("minh họa" in the document column marks an illustrative target) |
+| tasks/ | tasks | per row (the tasks quoted from the department's 2024 memos, each citing its document) |
 | illustrative/catalog/ | catalog | illustrative |
 | illustrative/index/ | index | illustrative |
 | illustrative/filings/ | filings | illustrative |
@@ -29,6 +30,7 @@ STEPS = [
     ("crosswalk", "crosswalk", None, None),
     ("published", "index", False, None),
     ("targets", "targets", None, None),
+    ("tasks", "tasks", None, None),
     ("illustrative/catalog", "catalog", True, None),
     ("illustrative/index", "index", True, None),
     ("illustrative/filings", "filings", True, None),

@@ -45,7 +45,10 @@ import openpyxl
 import pandas as pd
 import xlsxwriter
 
+from analytics.brief.memo import TEMPLATE_HEADER as MEMO_TEMPLATE_HEADER
+from analytics.brief.memo import template_rows as memo_template_rows
 from analytics.definition import load_definition
+from analytics.ingest.tasks import TASK_HEADER
 
 from analytics.parsing import fold
 from analytics.periods import ROMAN_OUT, period_label
@@ -1068,11 +1071,15 @@ def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Pat
         ("mau-ket-qua-chi-so.csv", INDEX_TEMPLATE_HEADER, ";"),
         ("mau-danh-muc-tthc.csv", [h for _, h in CATALOG_COLUMNS], ","),
         ("mau-don-vi.csv", CROSSWALK_HEADER, ","),
+        ("mau-nhiem-vu.csv", TASK_HEADER, ","),
     ]
     for name, cols, delimiter in templates:
         target = templates_dir / name
         _write_csv(target, cols, [], delimiter=delimiter)
         written.append(target)
+    target = templates_dir / "mau-cong-van.csv"  # the memo's letterhead, addressees and wording
+    _write_csv(target, MEMO_TEMPLATE_HEADER, memo_template_rows())
+    written.append(target)
     target = templates_dir / "mau-so-lieu-ho-so.xlsx"
     _write_filing_template_xlsx(target)
     written.append(target)

@@ -14,7 +14,7 @@ from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
 from analytics.periods import PeriodError, parse_period, quarter_dates, validate_period_key
 
-KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog")
+KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks")
 _VERSION_SUFFIX = re.compile(r"([-_ .]*(v\d+|ban[-_ ]?sua|sua|dieu[-_ ]?chinh|corrected|final|moi|new|\(\d+\)|copy))+$")
 
 
@@ -49,7 +49,8 @@ class Parsed:
     @property
     def rows(self) -> int:
         main = {"index": "index_scores_wide", "portal": "portal_metrics", "filings": "filing_counts",
-                "crosswalk": "unit_aliases", "targets": "targets", "catalog": "procedure_catalog"}[self.kind]
+                "crosswalk": "unit_aliases", "targets": "targets", "catalog": "procedure_catalog",
+                "tasks": "tasks"}[self.kind]
         return len(self.frames.get(main, ()))
 
 

@@ -66,6 +66,7 @@ def detect_kind(path: Path, sheets) -> str | None:
         "crosswalk": ("crosswalk", {"alias", "unit"}),
         "targets": ("targets", {"metric", "target_value"}),
         "catalog": ("catalog", {"procedure_name", "published_time"}),
+        "tasks": ("tasks", {"task_text", "department"}),
     }
     best, best_score = None, 0
     components = set(load_definition().common_groups)
@@ -146,10 +147,11 @@ def _parse_table(path: Path, sheets, options: Options, display: str, kind: str |
     elif detected is not None and detected != kind and kind != "index":
         raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang),
                           detail=_kind_label(detected, options.lang))
-    from analytics.ingest import filings, index_table, simple
+    from analytics.ingest import filings, index_table, simple, tasks
 
     parser = {"index": index_table.parse_index_table, "filings": filings.parse_filings,
-              "crosswalk": simple.parse_crosswalk, "targets": simple.parse_targets, "catalog": simple.parse_catalog}[kind]
+              "crosswalk": simple.parse_crosswalk, "targets": simple.parse_targets, "catalog": simple.parse_catalog,
+              "tasks": tasks.parse_tasks}[kind]
     if kind == "index" and detected not in (None, "index"):
         raise IngestError("wrong_kind", file=display, expected=_kind_label("index", options.lang),
                           detail=_kind_label(detected, options.lang))
@@ -270,7 +272,7 @@ def _insert(con, table: str, df: pd.DataFrame) -> int:
 
 DATA_TABLES = {"index": ["index_scores"], "portal": ["portal_metrics", "portal_groups", "index_scores"],
                "filings": ["filing_counts"], "crosswalk": ["unit_aliases"], "targets": ["targets"],
-               "catalog": ["procedure_catalog"]}
+               "catalog": ["procedure_catalog"], "tasks": ["tasks"]}
 
 
 def _province_of(parsed: Parsed) -> str | None:
@@ -297,7 +299,7 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
     for old_id, old_file in previous:
         removed = 0
         for table in DATA_TABLES[parsed.kind]:
-            if parsed.periods and table not in ("unit_aliases", "targets", "procedure_catalog"):
+            if parsed.periods and table not in ("unit_aliases", "targets", "procedure_catalog", "tasks"):
                 n = con.execute(f'SELECT count(*) FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))',
                                 [old_id, parsed.periods]).fetchone()[0]
                 con.execute(f'DELETE FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))', [old_id, parsed.periods])
@@ -388,6 +390,10 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         df["source_file"] = parsed.file
         df["ingest_id"] = ingest_id
         rows = _insert(con, "procedure_catalog", df)
+    elif parsed.kind == "tasks":
+        from analytics.ingest.tasks import write_tasks
+
+        rows = write_tasks(con, parsed, resolver, ingest_id, _insert)
     if resolver.new_units:
         units = pd.DataFrame(resolver.new_units)
         units["ingest_id"] = ingest_id

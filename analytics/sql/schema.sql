@@ -184,6 +184,24 @@ CREATE TABLE IF NOT EXISTS targets (
     ingest_id INTEGER NOT NULL
 );
 
+-- one row per assigned task: what a department must do, by when, and the number it should move
+CREATE TABLE IF NOT EXISTS tasks (
+    unit_id TEXT NOT NULL,
+    period TEXT NOT NULL,          -- the period whose results the task answers (2024Q2)
+    task_text TEXT NOT NULL,
+    department TEXT NOT NULL,      -- the office (phòng) responsible
+    due_date DATE,                 -- null: no deadline written
+    due_text TEXT,                 -- the deadline as written ("trong tháng 7/2024")
+    metric TEXT NOT NULL,          -- component key, metric key or sub-indicator code
+    metric_kind TEXT NOT NULL,     -- component | metric | subindicator
+    source_document TEXT,          -- the document that assigned it
+    note TEXT,
+    illustrative BOOLEAN NOT NULL,
+    source_file TEXT NOT NULL,
+    row_number INTEGER,
+    ingest_id INTEGER NOT NULL
+);
+
 -- one row per rejected input row (or cell), with its raw values and the reason
 CREATE TABLE IF NOT EXISTS rejects (
     ingest_id INTEGER NOT NULL,

@@ -25,7 +25,7 @@ def test_readme_lists_every_component_with_its_label():
 
 def test_readme_documents_every_cli_command():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert {"ingest", "validate", "scores", "rejects", *ANALYSIS_COMMANDS} == commands
+    assert {"ingest", "validate", "scores", "rejects", "memo", *ANALYSIS_COMMANDS} == commands
     for command in commands:
         assert re.search(rf"\b{re.escape(command)}\b", README), command
 

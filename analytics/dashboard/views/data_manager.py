@@ -20,7 +20,7 @@ from analytics.dashboard.text import t
 from analytics.i18n import translate
 from analytics.dashboard.widgets import Col, safe_text, section, table
 
-KINDS = ["index", "portal", "filings", "crosswalk", "targets", "catalog"]
+KINDS = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
 LOG_COLS = [Col("ingest_id", "col.ingest_id", "int"), Col("file_name", "col.file"), Col("kind", "col.kind", "kind"),
             Col("periods", "col.period", "period"), Col("rows_loaded", "col.rows", "count"),
             Col("rows_rejected", "col.rejected_rows", "count"), Col("status", "col.status", "status"),

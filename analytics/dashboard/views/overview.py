@@ -10,7 +10,7 @@ from analytics import charts
 from analytics.analyses.changes import filing_metric_changes
 from analytics.brief.findings import meeting_brief
 from analytics.analyses.inventory import data_date, source_files
-from analytics.dashboard import data, frame
+from analytics.dashboard import data, frame, memo_panel
 from analytics.dashboard.text import t
 from analytics.brief.tiles import history, overview_tiles
 from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, rate_tile, safe_text,
@@ -103,6 +103,8 @@ def render() -> None:
             if getattr(f, "illustrative", False):
                 with cols[1]:
                     illustrative_badge()
+
+    memo_panel.render(unit_id, period, lang)
 
 
 def _outlook(unit_id: str, unit: str, period: str, lang: str) -> pd.DataFrame | None:

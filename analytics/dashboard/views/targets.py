@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.analyses.plan_targets import target_status
-from analytics.dashboard import data, frame
+from analytics.dashboard import data, frame, tasks_panel
 from analytics.dashboard.text import t
 from analytics.i18n import translate
 from analytics.dashboard.widgets import Col, chart_and_table, present, section, table
@@ -34,25 +34,31 @@ def render() -> None:
         df = df[df["unit_id"] == unit_id] if "unit_id" in df else df
         if df.empty:
             st.info(t("tg.none"), icon=":material/flag:")
-            return
-        df = df.assign(note=df["measured_reason"].fillna(df["measured_grade"]))  # why unmeasured, or the grade earned
-        df = described(df, lang)
-        known = df["met"].map(present)
-        met = int((known & df["met"].map(lambda m: present(m) and bool(m))).sum())
-        missed = int(known.sum()) - met
-        unknown = len(df) - met - missed
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("common.met"), met, border=True)
-        c2.metric(t("common.missed"), missed, border=True)
-        c3.metric(t("common.unmeasured"), unknown, border=True)
-        table(df, COLS, lang, key="targets", title=t("tg.title", unit=unit))
-        measured = df[df["margin"].notna()].copy()
-        if len(measured):
-            st.subheader(t("tg.chart"))
-            st.caption(t("tg.chart_caption"))
-            measured["label"] = [f"{w}: {m}" for w, m in zip(measured["when"], measured["metric_label"])]
-            chart_and_table(charts.target_margins(measured, lang), measured, COLS, lang, key="targets-chart",
-                            title=t("tg.chart"))
+        else:
+            _targets(df, unit, lang)
+    tasks_panel.render(unit_id, period, lang)
+
+
+def _targets(df: pd.DataFrame, unit: str, lang: str) -> None:
+    """The targets' tiles, table and chart."""
+    df = df.assign(note=df["measured_reason"].fillna(df["measured_grade"]))  # why unmeasured, or the grade earned
+    df = described(df, lang)
+    known = df["met"].map(present)
+    met = int((known & df["met"].map(lambda m: present(m) and bool(m))).sum())
+    missed = int(known.sum()) - met
+    unknown = len(df) - met - missed
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("common.met"), met, border=True)
+    c2.metric(t("common.missed"), missed, border=True)
+    c3.metric(t("common.unmeasured"), unknown, border=True)
+    table(df, COLS, lang, key="targets", title=t("tg.title", unit=unit))
+    measured = df[df["margin"].notna()].copy()
+    if len(measured):
+        st.subheader(t("tg.chart"))
+        st.caption(t("tg.chart_caption"))
+        measured["label"] = [f"{w}: {m}" for w, m in zip(measured["when"], measured["metric_label"])]
+        chart_and_table(charts.target_margins(measured, lang), measured, COLS, lang, key="targets-chart",
+                        title=t("tg.chart"))
 
 
 def described(df: pd.DataFrame, lang: str) -> pd.DataFrame:
