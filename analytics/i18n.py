@@ -85,6 +85,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "tile.vs_prev": ("so với {period}", "vs {period}"),
     "tile.delta_points": ("{value} điểm", "{value} pts"),
     "tile.delta_pp": ("{value} điểm %", "{value} pp"),
+    "tile.change_illustrative": ("Thay đổi so với kỳ trước là minh họa: kỳ trước là số liệu mẫu.",
+                                 "The change since the previous period is illustrative: that period is sample data."),
     "tile.last_year": ("Cùng kỳ năm trước ({period}): {value}", "Same period last year ({period}): {value}"),
     "tile.no_compare": ("{reason}", "{reason}"),
     "tile.target": ("Mục tiêu: {target} — {status}", "Target: {target} — {status}"),

@@ -112,6 +112,8 @@ def score_tile(row: dict, lang: str) -> None:
         )
         if row.get("illustrative"):
             illustrative_badge()
+        elif delta and bool(row.get("change_vs_previous_illustrative")):  # a published score, an invented earlier side
+            st.caption(safe_text(t("tile.change_illustrative")))
         if known and mx:
             st.progress(max(0.0, min(1.0, float(score) / float(mx))))
         lines = []
@@ -120,7 +122,7 @@ def score_tile(row: dict, lang: str) -> None:
         ly = row.get("change_vs_last_year_points")
         if ly is not None and not pd.isna(ly):
             lines.append(t("tile.last_year", period=period_label(row["last_year_period"], lang),
-                           value=_delta(ly, lang)[0]))
+                           value=_delta(ly, lang)[0]) + _mark(row.get("change_vs_last_year_illustrative")))
         elif present(row.get("change_vs_last_year_reason")):
             lines.append(str(row["change_vs_last_year_reason"]))
         gap = row.get("gap_to_max_points")
@@ -135,11 +137,14 @@ def score_tile(row: dict, lang: str) -> None:
             if present(row.get("target_grade")):
                 target_text += f" ({row['target_grade']})"
             text = t("tile.target", target=target_text, status=status)
-            if present(row.get("target_illustrative")) and bool(row.get("target_illustrative")):
-                text += f" — {t('common.illustrative')}"
-            lines.append(text)
+            lines.append(text + _mark(row.get("gap_to_target_illustrative") or row.get("target_illustrative")))
         for line in lines:
             st.caption(safe_text(line))
+
+
+def _mark(illustrative) -> str:
+    """" — Minh họa" after a figure that rests on an illustrative input."""
+    return f" — {t('common.illustrative')}" if present(illustrative) and bool(illustrative) else ""
 
 
 def grade_tile(total: dict, outlook: pd.DataFrame | None, lang: str) -> None:
@@ -184,7 +189,8 @@ def rate_tile(row: dict, lang: str) -> None:
         if ly is not None and not pd.isna(ly):
             st.caption(t("tile.last_year", period=period_label(row["last_year_period"], lang),
                          value=fmt_pp(ly, lang) if is_rate else translate("tile.count_delta", lang,
-                                                                              value=fmt_number(ly, 0, lang, signed=True))))
+                                                                              value=fmt_number(ly, 0, lang, signed=True)))
+                       + _mark(row.get("change_vs_last_year_illustrative")))
         if row.get("illustrative"):
             illustrative_badge()
 

@@ -74,7 +74,9 @@ def test_overview_shows_the_published_scores_of_so_cong_thuong(app_env, demo_db)
     assert "Còn thiếu 14,54 điểm so với tối đa" in shown
     assert "Quý I/2024 chưa công bố tổng điểm" in shown  # unknown is not zero
     assert "Cùng kỳ năm trước (Quý II/2023)" in shown
-    assert "Mục tiêu: ≥ 15" in shown and "Minh họa" in shown  # the illustrative target says so
+    # the year-on-year change against the invented 2023Q2 is marked on the published tile, the −3,03 is not
+    assert "Cùng kỳ năm trước (Quý II/2023): −2,99 điểm — Minh họa" in shown
+    assert "Mục tiêu: ≥ 15 — còn thiếu 7,54 — Minh họa" in shown  # the illustrative target says so
     # rates change in percentage points
     assert metric(at, "Tỷ lệ hồ sơ tiếp nhận trực tuyến").delta.endswith("điểm %")
     # the findings for the meeting, in Vietnamese
