@@ -73,9 +73,14 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_text(df: pd.DataFrame) -> str:
+def csv_text(df: pd.DataFrame, lang: str | None = None) -> str:
     """A table as inert CSV: text neutralised, and CRLF line ends so that a field holding a CR or LF is quoted
-    (a bare CR inside an unquoted field would start a new row in a spreadsheet, with a formula in it)."""
+    (a bare CR inside an unquoted field would start a new row in a spreadsheet, with a formula in it).
+
+    ``lang="vi"``: as Vietnamese Excel reads it — ``;`` between fields and a decimal comma, so 73,38 opens as a
+    number; otherwise plain CSV (``,`` and a decimal point, what the command line and scripts expect)."""
+    if lang == "vi":
+        return neutralised(df).to_csv(index=False, lineterminator="\r\n", sep=";", decimal=",")
     return neutralised(df).to_csv(index=False, lineterminator="\r\n")
 
 

@@ -254,6 +254,9 @@ def shown(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
     return out
 
 
+UNIT_SUFFIX = {"pct": "unit.pct", "pp": "unit.pp", "points": "unit.points", "signed": "unit.points"}
+
+
 def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
     """The table as downloaded: translated headers, numbers kept as numbers, labels and flags as text."""
     data, headers = [], []
@@ -261,13 +264,17 @@ def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
         if c.src not in df:
             continue
         s = df[c.src].reset_index(drop=True)
-        if c.kind in ("points", "signed", "pct", "pp", "count", "int"):
+        if c.kind in ("count", "int"):  # whole numbers stay whole ("37", not "37.0")
+            data.append(pd.to_numeric(s, errors="coerce").round().astype("Int64"))
+        elif c.kind in ("points", "signed", "pct", "pp"):
             data.append(pd.to_numeric(s, errors="coerce").astype("Float64").round(4))
         elif c.kind == "hash":
             data.append(pd.Series([str(v) if present(v) else "" for v in s], dtype=object))
         else:
             data.append(pd.Series([_fmt(v, c.kind, lang) for v in s], dtype=object))
-        headers.append(translate(c.header, lang))
+        unit = UNIT_SUFFIX.get(c.kind)
+        header = translate(c.header, lang)
+        headers.append(f"{header} ({translate(unit, lang)})" if unit and "(" not in header else header)
     out = pd.concat(data, axis=1) if data else pd.DataFrame()
     out.columns = headers
     return out
@@ -290,7 +297,7 @@ def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
 
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
     row = st.container(horizontal=True)
-    row.download_button(t("common.download_csv"), data=lambda: csv_text(df).encode("utf-8-sig"),
+    row.download_button(t("common.download_csv"), data=lambda: csv_text(df, lang).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore",
                        icon=":material/download:")
     row.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),

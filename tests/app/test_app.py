@@ -329,7 +329,7 @@ def test_table_downloads_neutralise_formulas():
                        "illustrative": [True, False]})
     out = exported(df, [Col("unit", "col.unit"), Col("score_points", "col.score", "points"),
                         Col("illustrative", "col.illustrative", "flag")], "vi")
-    assert list(out.columns) == ["Đơn vị", "Điểm", "Minh họa"]
+    assert list(out.columns) == ["Đơn vị", "Điểm (điểm)", "Minh họa"]
     assert list(out["Minh họa"]) == ["Minh họa", ""]
     csv = neutralised(out).to_csv(index=False)
     assert "'=HYPERLINK" in csv
@@ -338,3 +338,18 @@ def test_table_downloads_neutralise_formulas():
     wb = load_workbook(io.BytesIO(table_xlsx(out, "Bảng", "vi")))
     assert wb.active["A3"].value.startswith("'=")
     assert wb.active["B4"].value == pytest.approx(63.48)
+
+
+def test_csv_downloads_open_right_in_vietnamese_excel():
+    from analytics.brief.export import csv_text
+    from analytics.dashboard.widgets import Col, exported
+
+    df = pd.DataFrame({"unit": ["Sở Công Thương"], "rate_pct": [73.38], "received": [37.0], "change": [-3.03]})
+    out = exported(df, [Col("unit", "col.unit"), Col("rate_pct", "col.rate", "pct"),
+                        Col("received", "col.numerator", "count"), Col("change", "col.change_prev", "signed")], "vi")
+    text = csv_text(out, "vi")
+    header, row = text.strip().split("\r\n")
+    assert header.split(";")[1].endswith("(%)") and header.split(";")[3].endswith("(điểm)")
+    assert row == "Sở Công Thương;73,38;37;-3,03"  # a decimal comma, a whole count, fields split by ;
+    assert csv_text(out).strip().split("\r\n")[1] == "Sở Công Thương,73.38,37,-3.03"  # scripts get plain CSV
+    assert text.encode("utf-8-sig")[:3] == b"\xef\xbb\xbf"
