@@ -226,6 +226,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "wl.step4": ("4. Đối chiếu số liệu của đơn vị với Cổng DVCQG", "4. Own records against the national portal"),
     "wl.reconcile_caption": ("Những thủ tục mà hệ thống một cửa và Cổng DVCQG ghi nhận khác nhau nhiều nhất.",
                              "The procedures where the one-stop system and the national portal disagree most."),
+    "wl.causes_title": ("Nguyên nhân có thể kiểm tra từ số liệu", "Causes the data can test"),
+    "wl.cause_line": ("{cause}: {n} hồ sơ trực tuyến ({procedures}); nếu Cổng ghi nhận, tỷ lệ nộp trực tuyến được "
+                      "{before} → {after} điểm ({points} điểm)",
+                      "{cause}: {n} online filings ({procedures}); counted by the portal, the online-filing share "
+                      "scores {before} → {after} points ({points} points)"),
+    "cause.separate_software": ("Nộp trên phần mềm riêng, Cổng DVCQG ghi là trực tiếp hoặc không ghi nhận",
+                                "Filed on separate software, counted in person or not at all by the portal"),
+    "cause.not_synced": ("Hồ sơ chưa đồng bộ lên Cổng DVCQG", "Filings not synced to the national portal"),
     "wl.measure": ("Chỉ tiêu đối chiếu", "Measure"),
     "wl.step5": ("5. Rà soát thời hạn giải quyết", "5. Deadline audit"),
     "wl.audit_caption": ("Thủ tục có thời hạn cấu hình trên hệ thống khác thời hạn công bố (giờ/ngày/ngày làm việc) — "

@@ -14,6 +14,7 @@ language. Each label column comes from its key column by one rule:
 | ``*grade*_key`` | the same name without ``_key`` | the definition's grades (``grade_key`` → ``grade``, ``grade_after_key`` → ``grade_after`` …) |
 | ``*_reason_key`` + ``*_reason_period`` + ``*_reason_what`` | ``*_reason`` | i18n ``reason.*`` |
 | ``mismatch`` | ``mismatch_label`` | i18n ``mismatch.*`` |
+| ``cause`` | ``cause_label`` | i18n ``cause.*`` |
 | ``*note_keys`` | ``*note`` | i18n ``note.*`` (a key, or a dict with its key and parameters; ``version``/``rules`` are version keys), joined with "; " |
 | ``department`` (null) | ``department`` | i18n ``label.unknown_department`` |
 | ``level`` 'total' (no procedure) | ``procedure_name`` | i18n ``label.total_row`` |
@@ -199,6 +200,8 @@ def labelled(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         periods = out[f"{stem}_period"] if f"{stem}_period" in out.columns else [None] * len(out)
         whats = out[f"{stem}_what"] if f"{stem}_what" in out.columns else [None] * len(out)
         out[stem] = [reason_text(k, p, w, lang) for k, p, w in zip(out[c], periods, whats)]
+    if "cause" in cols:
+        out["cause_label"] = [None if _missing(c) else tr(f"cause.{c}", lang) for c in out["cause"]]
     if "mismatch" in cols:
         out["mismatch_label"] = [None if _missing(m) else tr(f"mismatch.{m}", lang) for m in out["mismatch"]]
     for c in [c for c in out.columns if c.endswith("note_keys")]:  # note_keys → note, unexplained_note_keys → …

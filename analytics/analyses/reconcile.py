@@ -103,3 +103,72 @@ def reconciliation_summary(con, period: str | None = None, unit_id: str | None =
     for c in ("own_count", "portal_count", "difference_count", "largest_difference_count"):
         df[c] = pd.array(df[c], dtype="Int64")
     return _sorted(df, None)[SUMMARY_COLUMNS]
+
+
+CAUSE_COLUMNS = [
+    "period", "unit_id", "cause", "procedures_count", "filings_count", "online_filings_count", "procedures",
+    "share_points_before", "share_points_after", "points_recovered", "illustrative",
+]
+SHARE_CODE = "ONLINE_FILING_SHARE"  # the sub-indicator the department's own and the portal's online counts feed
+
+
+def candidate_causes(con, period: str, unit_id: str) -> pd.DataFrame:
+    """Where the department's own records count more online filings than the portal: the causes the data can
+    test, each with the online-filing-share points it would recover (the scoring engine decides).
+
+    - ``not_synced``: filings the one-stop system did not sync to the national portal (own received − own
+      synced); if they reached the portal, it would count up to that many more filings, the online ones among
+      them online (at most the online filings the portal is missing).
+    - ``separate_software``: procedures whose online filings the portal counts as in person or not at all (no
+      portal row, or fewer online on the portal than in the department's records) — filed on separate software
+      and entered at the desk, as the department suspects for the promotion notices; counted online, the
+      portal's share would rise by the difference.
+    Empty when the unit has no own and portal counts for the period.
+    """
+    from analytics.analyses.explain import SCORING_VERSION, inputs_points
+    from analytics.analyses.provenance import derived_illustrative
+    from analytics.definition import load_definition
+
+    ensure_models(con)
+    rows = con.execute("""
+        SELECT count_source, coalesce(procedure_code, name_key) AS procedure_key, procedure_name,
+               received_total, received_online, received_new, synced_filings, illustrative
+        FROM stg_filing_counts WHERE period = ? AND unit_id = ? AND count_source IN ('own', 'portal')
+    """, [period, unit_id]).df()
+    own, portal = rows[rows["count_source"] == "own"], rows[rows["count_source"] == "portal"]
+    if own.empty or portal.empty:
+        return pd.DataFrame(columns=CAUSE_COLUMNS)
+    sub = next(s for s in load_definition().version(SCORING_VERSION).subindicators if s.code == SHARE_CODE)
+    n, d = float(portal["received_online"].sum()), float(portal["received_new"].sum())
+    before = inputs_points(sub, n, d)
+    illustrative = derived_illustrative(bool(own["illustrative"].any()), bool(portal["illustrative"].any()))
+    missing_online = max(0.0, float(own["received_online"].sum()) - n)
+    missing_filings = max(0.0, float(own["received_new"].sum()) - d)
+    out = []
+    unsynced = own["received_total"] - own["synced_filings"]
+    if own["synced_filings"].notna().any():
+        k_all = min(float(unsynced.clip(lower=0).sum()), missing_filings)
+        k_online = min(k_all, missing_online)
+        after = inputs_points(sub, n + k_online, d + k_all)
+        out.append({"cause": "not_synced", "procedures_count": int((unsynced > 0).sum()),
+                    "filings_count": int(k_all), "online_filings_count": int(k_online),
+                    "procedures": ", ".join(own.loc[unsynced > 0].sort_values("received_total", ascending=False)
+                                            ["procedure_name"].head(3).fillna("—")),
+                    "share_points_before": before, "share_points_after": after})
+    joined = own.merge(portal, on="procedure_key", how="left", suffixes=("", "_portal"))
+    gap = joined["received_online"] - joined["received_online_portal"].fillna(0)
+    outside = joined[gap > 0].assign(_gap=gap[gap > 0])
+    if len(outside):
+        k_online = float(outside["_gap"].sum())
+        k_new = float(outside.loc[outside["received_new_portal"].isna(), "received_new"].sum())
+        after = inputs_points(sub, n + k_online, d + k_new)
+        out.append({"cause": "separate_software", "procedures_count": len(outside),
+                    "filings_count": int(k_online), "online_filings_count": int(k_online),
+                    "procedures": ", ".join(outside.sort_values("_gap", ascending=False)
+                                            ["procedure_name"].head(3).fillna("—")),
+                    "share_points_before": before, "share_points_after": after})
+    df = pd.DataFrame(out, columns=[c for c in CAUSE_COLUMNS if c not in ("period", "unit_id", "illustrative",
+                                                                          "points_recovered")])
+    df["points_recovered"] = (df["share_points_after"] - df["share_points_before"]).round(2)
+    df["period"], df["unit_id"], df["illustrative"] = period, unit_id, illustrative
+    return df.sort_values("points_recovered", ascending=False)[CAUSE_COLUMNS].reset_index(drop=True)

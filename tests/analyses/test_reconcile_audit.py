@@ -205,3 +205,30 @@ def test_demo_every_quarters_portal_overdue_sits_in_the_misconfigured_procedures
     summary = reconciliation_summary(demo, period, "so cong thuong").set_index("measure")
     assert int(audit["portal_overdue_filings"].sum()) == summary.loc["overdue_filings", "portal_count"] > 0
     assert summary.loc["overdue_filings", "own_count"] == 0
+
+
+def test_the_causes_of_own_records_exceeding_the_portal_and_the_points_each_recovers(demo):
+    from analytics.analyses.reconcile import candidate_causes
+    from analytics.labels import labelled
+
+    causes = labelled(candidate_causes(demo, "2024Q2", "so cong thuong")).set_index("cause")
+    separate = causes.loc["separate_software"]
+    assert separate["procedures"].startswith("Thông báo hoạt động khuyến mại")  # the department's own suspicion
+    assert separate["share_points_before"] == 4.37 and separate["share_points_after"] == 6.0
+    assert separate["points_recovered"] == 1.63 and separate["illustrative"]
+    assert separate["cause_label"].startswith("Nộp trên phần mềm riêng")
+    synced = causes.loc["not_synced"]
+    assert synced["online_filings_count"] == 0 and synced["points_recovered"] == 0  # the totals agree: none unsynced
+
+
+def test_unsynced_filings_the_portal_is_missing_recover_their_points():
+    from analytics.analyses.reconcile import candidate_causes
+
+    con = memory_db()
+    catalog(con, "1.000001", "Thủ tục A")
+    filing(con, "2024Q1", "own", "1.000001", online=60, in_person=40, early=100, synced=70)  # 30 never synced
+    filing(con, "2024Q1", "portal", "1.000001", online=30, in_person=40, early=70)
+    c = candidate_causes(con, "2024Q1", "so cong thuong").set_index("cause")
+    assert c.loc["not_synced", "filings_count"] == 30 and c.loc["not_synced", "online_filings_count"] == 30
+    # 30/70 online on the portal (42,86 %: 5,14 of 6) → 60/100 once synced: full from 50 %
+    assert c.loc["not_synced", "share_points_before"] == 5.14 and c.loc["not_synced", "share_points_after"] == 6.0

@@ -10,7 +10,7 @@ from analytics import charts
 from analytics.analyses.audit import deadline_mismatches
 from analytics.analyses.explain import department_shortfall, mix_rate_split, shortfall_pareto, subindicator_breakdown
 from analytics.analyses.inventory import source_files
-from analytics.analyses.reconcile import own_vs_portal, reconciliation_summary
+from analytics.analyses.reconcile import candidate_causes, own_vs_portal, reconciliation_summary
 from analytics.analyses.whatif import simulate, what_would_it_take
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
@@ -230,6 +230,7 @@ def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
             st.caption(line)
             if ill:
                 illustrative_badge()
+    _causes(unit_id, period, lang)
     measures = summary["measure"].tolist()
     labels = dict(zip(summary["measure"], summary["measure_label"]))
     default = max(measures, key=lambda m: abs(summary.set_index("measure")["difference_count"].fillna(0).get(m, 0)))
@@ -246,6 +247,21 @@ def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
     detail["illustrative"] = ill
     chart_and_table(charts.own_vs_portal(detail, lang, illustrative=ill), detail, RECON_COLS, lang, key=f"reconcile-{measure}-{period}",
                     title=f"{t('wl.step4')} — {labels[measure]}")
+
+
+def _causes(unit_id: str, period: str, lang: str) -> None:
+    """Where own records count more online filings than the portal: the causes the data can test, and the points
+    each would recover."""
+    causes = data.shown(candidate_causes, period, unit_id, lang=lang)
+    causes = causes[causes["online_filings_count"] > 0]
+    if causes.empty:
+        return
+    st.markdown(f"**{t('wl.causes_title')}**")
+    for r in causes.to_dict("records"):
+        text = t("wl.cause_line", cause=r["cause_label"], n=fmt_count(r["online_filings_count"], lang),
+                 procedures=r["procedures"] or "—", before=fmt_points(r["share_points_before"], lang),
+                 after=fmt_points(r["share_points_after"], lang), points=_signed(r["points_recovered"], lang))
+        st.markdown("- " + safe_text(text) + (f" — {t('common.illustrative')}" if r["illustrative"] else ""))
 
 
 def _filings_illustrative(unit_id: str, period: str) -> bool:
