@@ -470,6 +470,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief_needs_unit": ("Lệnh brief cần --unit (tên hoặc mã đơn vị)", "The brief command needs --unit (a unit's name or id)"),
     "progress": ("[{i}/{n}] {file}: {rows} dòng", "[{i}/{n}] {file}: {rows} rows"),
     "valid": ("Hợp lệ: {file} ({rows} dòng, {kind}, kỳ {period})", "Valid: {file} ({rows} rows, {kind}, period {period})"),
+    "dossier.missing_code": ("thiếu số hồ sơ", "dossier code missing"),
+    "dossier.missing_received": ("thiếu ngày tiếp nhận", "date of receipt missing"),
+    "dossier.bad_date": ("“{value}” không phải là ngày (dd/mm/yyyy hoặc yyyy-mm-dd)", "“{value}” is not a date (dd/mm/yyyy or yyyy-mm-dd)"),
+    "dossier.bad_channel": ("kênh nộp “{value}” không rõ (trực tuyến / trực tiếp / bưu chính công ích)",
+                            "unknown channel “{value}” (online / in person / public postal service)"),
+    "dossier.result_before_receipt": ("ngày có kết quả “{value}” trước ngày tiếp nhận", "result date “{value}” is before the date of receipt"),
+    "dossier.bad_paused": ("“{value}” không phải là số ngày tạm dừng", "“{value}” is not a number of paused days"),
+    "dossier.personal_dropped": ("Đã bỏ các cột dữ liệu cá nhân, không đưa vào cơ sở dữ liệu: {columns}",
+                                 "Personal data columns dropped, never stored: {columns}"),
     "period_slip": ("Lưu ý: khoảng thời gian “{text}” không khớp với kỳ {period}", "Note: the date range “{text}” does not match period {period}"),
 }
 

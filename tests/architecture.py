@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "analytics"
-GROUND = {"settings", "parsing", "periods", "formatting", "i18n", "definition", "db", "scoring", "units", "charts"}
+GROUND = {"settings", "parsing", "periods", "formatting", "i18n", "definition", "db", "scoring", "units", "charts", "workdays"}
 FLOORS = {"ground": 0, "ingest": 1, "analyses": 1, "brief": 2, "cli": 3, "dashboard": 3, "__main__": 4, "demo": 5}
 
 

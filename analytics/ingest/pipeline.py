@@ -65,6 +65,7 @@ def detect_kind(path: Path, sheets) -> str | None:
         "crosswalk": ("crosswalk", {"alias", "unit"}),
         "targets": ("targets", {"metric", "target_value"}),
         "catalog": ("catalog", {"procedure_name", "published_time"}),
+        "dossiers": ("dossiers", {"dossier_code", "received_at"}),
     }
     best, best_score = None, 0
     components = set(load_definition().common_groups)
@@ -105,6 +106,11 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
         except PortalFormatError as exc:
             raise IngestError("portal_format", file=display, detail=str(exc)) from exc
         return portal_to_parsed(parsed, path, options, display)
+    if kind == "dossiers" or (kind is None and path.suffix.lower() in {".parquet", ".csv", ".txt", ".tsv"}):
+        from analytics.ingest.dossiers import parse_dossiers, sniff_dossiers
+
+        if kind == "dossiers" or sniff_dossiers(path):
+            return parse_dossiers(path, options, display)
     sheets = read_sheets(path, display)
     if not any(any(c is not None for c in row) for s in sheets for row in s.rows):
         raise IngestError("empty_sheet", file=display, sheet=sheets[0].name if sheets else None)
@@ -118,6 +124,11 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
                           detail=_kind_label(detected, options.lang))
     from analytics.ingest import filings, index_table, simple
 
+    if kind == "dossiers":
+        from analytics.ingest.dossiers import parse_dossiers
+
+        return parse_dossiers(path, options, display, sheets)
+
     parser = {"index": index_table.parse_index_table, "filings": filings.parse_filings,
               "crosswalk": simple.parse_crosswalk, "targets": simple.parse_targets, "catalog": simple.parse_catalog}[kind]
     if kind == "index" and detected not in (None, "index"):
@@ -128,9 +139,11 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
 
 def _kind_label(kind: str, lang: str | None) -> str:
     vi = {"index": "bảng kết quả Bộ chỉ số", "portal": "dữ liệu đánh giá của Cổng DVCQG", "filings": "số liệu hồ sơ",
-          "crosswalk": "danh mục đơn vị", "targets": "bảng chỉ tiêu", "catalog": "danh mục TTHC"}
+          "crosswalk": "danh mục đơn vị", "targets": "bảng chỉ tiêu", "catalog": "danh mục TTHC",
+          "dossiers": "danh sách hồ sơ"}
     en = {"index": "an index result table", "portal": "national-portal evaluation data", "filings": "filing counts",
-          "crosswalk": "a unit crosswalk", "targets": "a targets table", "catalog": "a procedure catalogue"}
+          "crosswalk": "a unit crosswalk", "targets": "a targets table", "catalog": "a procedure catalogue",
+          "dossiers": "a dossier list"}
     return (en if (lang or "").startswith("en") else vi).get(kind, kind)
 
 
@@ -240,7 +253,7 @@ def _insert(con, table: str, df: pd.DataFrame) -> int:
 
 DATA_TABLES = {"index": ["index_scores"], "portal": ["portal_metrics", "portal_groups", "index_scores"],
                "filings": ["filing_counts"], "crosswalk": ["unit_aliases"], "targets": ["targets"],
-               "catalog": ["procedure_catalog"]}
+               "catalog": ["procedure_catalog"], "dossiers": ["filing_counts", "dossier_files"]}
 
 
 def _province_of(parsed: Parsed) -> str | None:
@@ -283,8 +296,12 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
                 con.execute("DELETE FROM rejects WHERE ingest_id = ?", [old_id])
     rows = 0
-    main_frame = next(iter(parsed.frames.values()))
-    if main_frame.empty:
+    main_frame = next(iter(parsed.frames.values())) if parsed.frames else None
+    if parsed.kind == "dossiers":
+        from analytics.ingest.dossiers import write_dossiers
+
+        rows = write_dossiers(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
+    elif main_frame.empty:
         pass  # every row rejected: the rejects and the log still record the attempt
     elif parsed.kind == "index":
         long = parsed.frames["index_scores"].copy()
@@ -431,6 +448,10 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
+                    if parsed.kind == "dossiers":
+                        from analytics.ingest.dossiers import discard_staged
+
+                        discard_staged(parsed)
                     raise
                 results.append(result)
             except IngestError as exc:
@@ -447,6 +468,10 @@ def validate(paths: list[Path], options: Options) -> list[FileResult]:
         started = time.perf_counter()
         try:
             parsed = parse_file(path, options, path.name)
+            if parsed.kind == "dossiers":
+                from analytics.ingest.dossiers import discard_staged
+
+                discard_staged(parsed)
             results.append(FileResult(path.name, "valid", parsed.kind, parsed.periods, parsed.rows, parsed.rejects,
                                       notes=parsed.notes, seconds=time.perf_counter() - started))
         except IngestError as exc:
