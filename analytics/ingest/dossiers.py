@@ -38,7 +38,6 @@ from analytics.ingest.common import Options, Parsed, default_origin, detect_illu
 from analytics.ingest.errors import IngestError
 from analytics.ingest.headers import match_header
 from analytics.ingest.sheets import Sheet, locate, read_sheets
-from analytics.parsing import is_blank, nfc
 from analytics.periods import parse_period, quarter_dates
 
 PERSONAL_FIELDS = ("applicant_name", "id_number", "phone", "address", "email")
@@ -111,7 +110,7 @@ def _cell_text(v) -> str | None:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     text = str(v)
-    return None if is_blank(text) else text
+    return text if text.strip() else None  # "x" is a tick here, not a blank
 
 
 def _load_raw(con, path: Path, display: str, sheets=None):
