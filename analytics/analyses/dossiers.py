@@ -208,15 +208,37 @@ def overdue_audit_summary(con, period: str | None = None, unit_id: str | None = 
     out["late"] = out["counted_late"] - out["false_overdue"]
     sub = _timeliness_subindicator()
     unit_ids = {n: u for u, n in _names(con).items()}
-    points = []
+    points, bases = [], {}
     for rec in out.to_dict("records"):
-        _, counts = subindicator_counts(con, rec["period"], unit_ids.get(rec["unit"], rec["unit"]))
-        num, den, extra = counts.get(sub.code, (None, None, {}))
-        before = inputs_points(sub, num, den, extra) if den else None
-        after = inputs_points(sub, min(den, num + rec["false_overdue"]), den, extra) if den and num is not None else None
+        key = (rec["period"], unit_ids.get(rec["unit"], rec["unit"]))
+        if key not in bases:
+            bases[key] = _portal_view_timeliness(con, *key)
+        num, den = bases[key]
+        before = inputs_points(sub, num, den) if den else None
+        after = inputs_points(sub, min(den, num + rec["false_overdue"]), den) if den and num is not None else None
         points.append(None if before is None or after is None else round(after - before, 2))
     out["timeliness_points_recovered"] = points
     return out.sort_values(["period", "false_overdue"], ascending=[True, False])[cols].reset_index(drop=True)
+
+
+def _portal_view_timeliness(con, period: str, unit_id: str) -> tuple[float | None, float | None]:
+    """(filings on time, filings) as the portal counts them: its own counts when loaded (published metrics or
+    portal-counted filings), else the dossiers judged by the system's appointment dates at the period's end."""
+    sub = _timeliness_subindicator()
+    portal_loaded = con.execute("""
+        SELECT (SELECT count(*) FROM portal_metrics WHERE period = ? AND unit_id = ? AND scope = 'all')
+             + (SELECT count(*) FROM filing_counts WHERE period = ? AND unit_id = ? AND count_source = 'portal')
+    """, [period, unit_id, period, unit_id]).fetchone()[0]
+    if portal_loaded:
+        _, counts = subindicator_counts(con, period, unit_id)
+        num, den, _ = counts.get(sub.code, (None, None, {}))
+        return num, den
+    end = _date(quarter_dates(period)[1])
+    df = _scope(con, unit_id, end, period)
+    if df.empty:
+        return None, None
+    _, flags = _scenario_counts(df, period, all_close=False)
+    return float(flags[sub.filing_field].sum()), float(flags[sub.filing_denominator].sum())
 
 
 # --- the nowcast --------------------------------------------------------------------------------------
