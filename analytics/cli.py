@@ -136,8 +136,8 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
             if shown[c].dtype.kind == "M":  # dates on screen as dd/mm/yyyy (JSON and CSV keep ISO)
                 with_time = (shown[c].dropna().dt.normalize() != shown[c].dropna()).any()
                 shown[c] = shown[c].dt.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y").fillna("—")
-            elif shown[c].map(lambda v: isinstance(v, date)).any():
-                shown[c] = shown[c].map(lambda v: v.strftime("%d/%m/%Y") if isinstance(v, date) else "—")
+            elif shown[c].map(lambda v: isinstance(v, date) and not pd.isna(v)).any():
+                shown[c] = shown[c].map(lambda v: v.strftime("%d/%m/%Y") if isinstance(v, date) and not pd.isna(v) else "—")
             elif shown[c].dtype.kind == "f" or str(shown[c].dtype) in ("Float64", "Int64"):
                 shown[c] = shown[c].map(lambda v: fmt_number(v, 2, lang))
             else:

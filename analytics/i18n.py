@@ -308,6 +308,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "source.own": ("Hệ thống một cửa", "One-stop records"),
     "source.portal": ("Cổng DVCQG", "National portal"),
     "source.index": ("Điểm Bộ chỉ số", "Index scores"),
+    "source.dossiers": ("Danh sách hồ sơ (đếm từng hồ sơ)", "Dossier lists (counted per dossier)"),
     "unit.minutes": ("phút", "min"),
     "prev.received_total": ("Hồ sơ tiếp nhận", "Filings received"),
     "prev.received_online": ("Tiếp nhận trực tuyến", "Received online"),

@@ -41,14 +41,18 @@ def _database_folder(con) -> Path:
     return Path(path).resolve().parent if path else Path.cwd()
 
 
-def dossier_paths(con, unit_id: str | None = None, last_period: str | None = None) -> list[str]:
-    """The Parquet files of loaded dossier ingests for a unit (all when None), received up to a period."""
+def dossier_paths(con, unit_id: str | None = None, last_period: str | None = None,
+                  covering: str | None = None) -> list[str]:
+    """The Parquet files of loaded dossier ingests for a unit (all when None), received up to a period, from
+    ingests whose file covers a period (``covering``: an export for 2024Q1 says nothing about 2025Q2, even of
+    the dossiers it lists as still open)."""
     rows = con.execute("""
         SELECT f.file_path FROM dossier_files AS f
         JOIN ingest_log AS l ON l.ingest_id = f.ingest_id AND l.status = 'loaded'
         WHERE (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR f.period <= ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR list_contains(string_split(l.periods, ','), ?))
         ORDER BY f.period, f.file_path
-    """, [unit_id, unit_id, last_period, last_period]).fetchall()
+    """, [unit_id, unit_id, last_period, last_period, covering, covering]).fetchall()
     base = _database_folder(con)
     return [str(base / p) for (p,) in rows]
 
@@ -73,7 +77,7 @@ def dossier_span(con, unit_id: str | None = None) -> tuple[date, date] | None:
 
 def _rows(con, unit_id: str | None, last_period: str, where: str, params: list, columns: str = "*") -> pd.DataFrame:
     """Dossier rows of a unit received up to a period that satisfy a condition (bound parameters only)."""
-    paths = dossier_paths(con, unit_id, last_period)
+    paths = dossier_paths(con, unit_id, last_period, covering=last_period)
     if not paths:
         return pd.DataFrame()
     return con.execute(f"""

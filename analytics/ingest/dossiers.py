@@ -555,3 +555,26 @@ def derived_counts(con, files: list[str], periods: list[str]) -> pd.DataFrame:
     df = con.execute(DERIVED_SQL, [quarters, starts, ends, files]).df()
     df["row_number"] = range(1, len(df) + 1)
     return df
+
+
+def prune_store(db) -> int:
+    """Delete the Parquet files in a database's dossier store that it no longer lists (replaced or failed
+    ingests); returns how many. Only for a store one database owns (the demo build, a single deployment)."""
+    path = Path(db)
+    store = path.resolve().parent / STORE_DIR_NAME
+    if not store.exists() or not path.exists():
+        return 0
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        try:
+            listed = {str(store.parent / p) for (p,) in con.execute("SELECT file_path FROM dossier_files").fetchall()}
+        except duckdb.Error:
+            return 0
+    finally:
+        con.close()
+    removed = 0
+    for f in store.rglob("*.parquet"):
+        if str(f) not in listed:
+            f.unlink(missing_ok=True)
+            removed += 1
+    return removed

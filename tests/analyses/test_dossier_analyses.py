@@ -66,32 +66,31 @@ def test_audit_summary_gives_the_timeliness_points_recovered(con):
 
 def test_nowcast_on_a_case_computed_by_hand(con):
     subs = nowcast_subindicators(con, date(2024, 6, 14), "so cong thuong").set_index("code")
-    # in the quarter: D1–D4 and F3 (received 28/3, still open). Timeliness 20·r, by the system's dates: only D1
-    # is on time (D2 late; F3, D3, D4 open past their dates at 30/6) → 20 × 1/5 = 4; all close on time → 4/5 → 16
+    # the 2024Q2 export lists D1–D4 (F3, open in the 2024Q1 export, is not in it). Timeliness 20·r, by the
+    # system's dates: only D1 is on time (D2 late; D3, D4 will be open past their dates at 30/6) → 20 × 1/4 = 5;
+    # all close on time → D1, D3, D4 = 3/4 → 15
     timeliness = subs[subs["component"] == "timeliness"].iloc[0]
-    assert (timeliness["points_if_no_action"], timeliness["points_if_all_close"], timeliness["points_at_risk"]) == (4.0, 16.0, 12.0)
-    # electronic result 6 × (with e-result / resolved): 6 × 1/2 = 3 → 6 × 5/5 = 6
-    e = subs.loc[[c for c in subs.index if subs.loc[c, "label_en"].lower().startswith(("original", "electronic"))
-                  or c == "ORIGINAL_RESULT_AVAILABLE"][0]]
+    assert (timeliness["points_if_no_action"], timeliness["points_if_all_close"], timeliness["points_at_risk"]) == (5.0, 15.0, 10.0)
+    # electronic result 6 × (with e-result / resolved): 6 × 1/2 = 3 → 6 × 4/4 = 6
+    e = subs.loc["ORIGINAL_RESULT_AVAILABLE"]
     assert (e["points_if_no_action"], e["points_if_all_close"]) == (3.0, 6.0)
-    # sync 6 × 4/5 = 4,8 → 6
-    assert (subs.loc["DOSSIER_SYNC", "points_if_no_action"], subs.loc["DOSSIER_SYNC", "points_if_all_close"]) == (4.8, 6.0)
+    # digitized components 4 × 2/4 = 2 → 4; sync 6 × 3/4 = 4,5 → 6
+    assert (subs.loc["SO_HOA_GIAY_TO_GIAI_QUYET", "points_if_no_action"], subs.loc["SO_HOA_GIAY_TO_GIAI_QUYET", "points_if_all_close"]) == (2.0, 4.0)
+    assert (subs.loc["DOSSIER_SYNC", "points_if_no_action"], subs.loc["DOSSIER_SYNC", "points_if_all_close"]) == (4.5, 6.0)
     comp = nowcast(con, "2024-06-14", "so cong thuong").set_index("component")
-    assert comp.loc["timeliness", "points_at_risk"] == 12.0
-    assert comp.loc["timeliness", "open_dossiers"] == 3 and comp.loc["timeliness", "dossiers_in_period"] == 5
+    assert comp.loc["timeliness", "points_at_risk"] == 10.0
+    assert comp.loc["timeliness", "open_dossiers"] == 2 and comp.loc["timeliness", "dossiers_in_period"] == 4
 
 
 def test_points_at_risk_ranked_by_dossier_and_department(con):
     by_dossier = points_at_risk_by(con, date(2024, 6, 14), "so cong thuong", "dossier_code").set_index("dossier_code")
-    # F3, D3 and D4 each carry a third of the 12 timeliness points and a quarter of the 3 e-result points (with D2);
-    # D4 also half the 1,6 digitization points (4 × 3/5 = 2,4 → 4, with D2) and all 1,2 sync points
-    assert by_dossier.loc["D3", "points_at_risk"] == 4.75
-    assert by_dossier.loc["D4", "points_at_risk"] == 6.75
+    # D3, D4 each carry half the 10 timeliness points and a third of the 3 e-result points (with D2); D2 and D4 half
+    # the 2 digitization points; D4 all 1,5 sync points
+    assert by_dossier["points_at_risk"].round(2).to_dict() == {"D4": 8.5, "D3": 6.0, "D2": 2.0}
     total = nowcast(con, "2024-06-14", "so cong thuong")["points_at_risk"].sum()
     assert round(by_dossier["points_at_risk"].sum(), 2) == round(total, 2)
     by_department = points_at_risk_by(con, date(2024, 6, 14), "so cong thuong", "department")
-    # Phòng A: F3 4,75 + D3 4,75; Phòng B: D2 0,75 + 0,8 and D4 6,75
-    assert by_department.set_index("department")["points_at_risk"].round(2).to_dict() == {"Phòng A": 9.5, "Phòng B": 8.3}
+    assert by_department.set_index("department")["points_at_risk"].round(2).to_dict() == {"Phòng B": 10.5, "Phòng A": 6.0}
 
 
 def test_worklist(con):
