@@ -20,6 +20,10 @@ def test_derived_counts_equal_the_committed_counts(demo, period):
     want = pd.read_csv(counts_file(period), dtype={"Mã thủ tục": str}, encoding="utf-8-sig").set_index("Mã thủ tục")
     got = demo.execute("SELECT * FROM filing_counts WHERE count_source = 'dossiers' AND period = ? AND unit_id = ?",
                        [period, "so cong thuong"]).df().set_index("procedure_code")
+    # a procedure without dossiers in the quarter has no dossier to count: its committed row is all zeros
+    empty = want[want["Tổng số tiếp nhận"].fillna(0) == 0]
+    assert (empty[list(COLUMNS.values())].fillna(0) == 0).all().all()
+    want = want.drop(index=empty.index)
     assert sorted(got.index) == sorted(want.index)
     for column, header in COLUMNS.items():
         assert got[column].reindex(want.index).astype(int).tolist() == want[header].fillna(0).astype(int).tolist(), column
