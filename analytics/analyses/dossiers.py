@@ -65,6 +65,20 @@ def has_dossiers(con, unit_id: str | None = None) -> bool:
         return False
 
 
+def default_as_of(con, unit_id: str, period: str, today: date | None = None) -> date | None:
+    """The day a page looks from: today, but no later than the period's end nor the last date in the dossiers
+    that cover the period (None when no dossier list covers it)."""
+    paths = dossier_paths(con, unit_id, period, covering=period)
+    if not paths:
+        return None
+    start, end = (_date(x) for x in quarter_dates(period))
+    last = con.execute("SELECT max(greatest(received_date, coalesce(result_date, received_date))) "
+                       "FROM read_parquet(?, hive_partitioning = false) WHERE received_date <= CAST(? AS DATE)",
+                       [paths, end]).fetchone()[0]
+    day = min(today or date.today(), end, _date(last) if last is not None else end)
+    return max(day, start)
+
+
 def dossier_span(con, unit_id: str | None = None) -> tuple[date, date] | None:
     """The first and last day of receipt among the loaded dossiers of a unit (None when there are none)."""
     paths = dossier_paths(con, unit_id)
