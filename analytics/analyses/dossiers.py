@@ -259,6 +259,18 @@ def _portal_view_timeliness(con, period: str, unit_id: str) -> tuple[float | Non
     return float(flags[sub.filing_field].sum()), float(flags[sub.filing_denominator].sum())
 
 
+def overdue_points_recovered(con, period: str, unit_id: str) -> float | None:
+    """Timeliness points recovered if every false overdue dossier of a period were counted on time (all at once:
+    the engine rounds each score, so this is not the sum of the per-procedure figures)."""
+    audit = overdue_audit(con, period, unit_id)
+    num, den = _portal_view_timeliness(con, period, unit_id)
+    if audit.empty or not den or num is None:
+        return None if not den else 0.0
+    sub = _timeliness_subindicator()
+    false = int((audit["verdict"] == "false_overdue").sum())
+    return round(inputs_points(sub, min(den, num + false), den) - inputs_points(sub, num, den), 2)
+
+
 # --- the nowcast --------------------------------------------------------------------------------------
 
 SCOPE_SQL = """

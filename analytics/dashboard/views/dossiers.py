@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.analyses.dossiers import (
-    default_as_of, nowcast, overdue_audit, overdue_audit_summary, points_at_risk_by, worklist,
+    default_as_of, nowcast, overdue_audit, overdue_audit_summary, overdue_points_recovered, points_at_risk_by, worklist,
 )
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
@@ -112,7 +112,7 @@ def _audit(unit_id: str, period: str, lang: str) -> None:
         m1.metric(t("ds.audit_counted"), fmt_count(len(audit), lang), border=True)
         m2.metric(t("ds.audit_false"), fmt_count(false, lang), border=True)
         m3.metric(t("ds.audit_late"), fmt_count(len(audit) - false, lang), border=True)
-        m4.metric(t("ds.audit_recovered"), fmt_points(summary["timeliness_points_recovered"].sum(), lang), border=True)
+        m4.metric(t("ds.audit_recovered"), fmt_points(data.call(overdue_points_recovered, period, unit_id), lang), border=True)
         st.subheader(t("ds.audit_summary"))
         table(summary.assign(mismatch_text=_words(summary["mismatch"], "mismatch", lang)), SUMMARY_COLS, lang,
               key="overdue-summary", title=t("ds.audit_summary"))
