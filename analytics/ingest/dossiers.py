@@ -148,7 +148,7 @@ def _load_raw(con, path: Path, display: str, sheets=None):
             enc=encoding, cols=", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)))
         try:
             con.execute("CREATE OR REPLACE TEMP VIEW _raw AS " + rel)
-            con.execute("SELECT count(*) FROM _raw").fetchall()
+            con.execute("SELECT * FROM _raw LIMIT 1").fetchall()  # surfaces a bad encoding or layout now
         except duckdb.Error as exc:
             raise IngestError("unreadable", file=display, detail=str(exc)[:300]) from exc
         return None, table.title_text(), table.columns, table.headers, table.unmatched
@@ -168,47 +168,105 @@ def _load_raw(con, path: Path, display: str, sheets=None):
     return table.sheet.name, table.title_text(), table.columns, table.headers, table.unmatched
 
 
-def _typed_sql(columns: dict[str, int], present: set[str]) -> str:
-    """The SELECT that types every kept field and names the first reason a row is rejected."""
+CHANNEL_WORDS = (("postal", ("buu chinh", "bcci", "postal")),
+                 ("online", ("truc tuyen", "online", "dvc", "qua mang")),
+                 ("in_person", ("truc tiep", "in person", "tai quay", "mot cua")))
+YES = {"co", "x", "1", "true", "yes", "y", "da", "roi"}
+NO = {"khong", "0", "false", "no", "n", "chua"}
+
+
+def channel_of(text) -> str | None:
+    """'online' | 'in_person' | 'postal' for a channel cell ("Trực tuyến", "BCCI", "Nộp trực tiếp"), else None."""
+    from analytics.parsing import fold
+
+    t = fold(text or "")
+    for key, words in CHANNEL_WORDS:
+        if any(w in t for w in words):
+            return key
+    return None
+
+
+def flag_of(text) -> bool | None:
+    """True / False for a yes-no cell ("Có", "x", "Đã số hóa", "Không", "Chưa"), None when blank or unclear."""
+    from analytics.parsing import fold
+
+    t = fold(text or "")
+    if not t:
+        return None
+    if t in YES or t.startswith(("co ", "da ")):
+        return True
+    if t in NO or t.startswith(("khong ", "chua ")):
+        return False
+    return None
+
+
+def _best_format(con, column: str | None) -> str:
+    """The date format that reads most of a sample of a column (each cell is then tried with it first)."""
+    if column is None:
+        return DATE_FORMATS[0]
+    sample = [v for (v,) in con.execute(f'SELECT "{column}" FROM _raw WHERE "{column}" IS NOT NULL LIMIT 2000').fetchall()]
+    scores = {f: con.execute("SELECT count(try_strptime(v, ?)) FROM (SELECT unnest(?) AS v)", [f, sample]).fetchall()[0][0]
+              for f in DATE_FORMATS} if sample else {}
+    return max(DATE_FORMATS, key=lambda f: scores.get(f, 0))
+
+
+def _mapping(con, column: str | None, fn, name: str) -> str:
+    """Register ``name(v, out)``: each distinct cell of a low-cardinality column mapped once in Python."""
+    values = con.execute(f'SELECT list(DISTINCT "{column}") FROM _raw').fetchall()[0][0] if column else []
+    values = [v for v in values or [] if v is not None]
+    frame = pd.DataFrame({"v": pd.array(values, dtype="str"), "out": [fn(v) for v in values]})
+    if frame.empty:
+        frame = pd.DataFrame({"v": pd.array([], dtype="str"), "out": pd.array([], dtype="object")})
+    con.register(name + "_frame", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT v, out FROM {name}_frame")
+    con.unregister(name + "_frame")
+    return name
+
+
+def _typed_sql(con, columns: dict[str, int], present: set[str]) -> str:
+    """The SELECT that types every kept field and names the first reason a row is rejected.
+
+    Dates are tried with the format that reads most of a sample first, then with every accepted format;
+    channels and yes/no cells are mapped once per distinct value.
+    """
+    def name(f):
+        return f"c{columns[f]}" if f in columns and f"c{columns[f]}" in present else None
+
     def col(f):
-        return f"nullif(trim(c{columns[f]}), '')" if f in columns and f"c{columns[f]}" in present else "CAST(NULL AS VARCHAR)"
+        return f"nullif(trim(raw.{name(f)}), '')" if name(f) else "CAST(NULL AS VARCHAR)"
 
     fmts = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
 
     def as_date(f):
         v = col(f)
-        return (f"coalesce(try_strptime({v}, {fmts}), "
+        best = _best_format(con, name(f)).replace("'", "''")
+        return (f"coalesce(try_strptime({v}, '{best}'), try_strptime({v}, {fmts}), "
                 f"CASE WHEN regexp_full_match({v}, '\\d{{5}}(\\.\\d+)?') THEN TIMESTAMP '1899-12-30' + "
                 f"to_microseconds(CAST(round(CAST({v} AS DOUBLE) * 86400000000) AS BIGINT)) END)")
 
-    def flag(f):
-        folded = _fold_sql(col(f))
-        return (f"CASE WHEN {col(f)} IS NULL THEN NULL "
-                f"WHEN {folded} IN ('co', 'x', '1', 'true', 'yes', 'y', 'da', 'roi') OR {folded} LIKE 'co %' "
-                f"OR {folded} LIKE 'da %' THEN true "
-                f"WHEN {folded} IN ('khong', '0', 'false', 'no', 'n', 'chua') OR {folded} LIKE 'khong %' "
-                f"OR {folded} LIKE 'chua %' THEN false END")
-
-    chan = _fold_sql(col("channel"))
-    label = _fold_sql(f"coalesce({col('dossier_code')}, '') || ' ' || coalesce({col('stt')}, '') || ' ' || coalesce({col('procedure_name')}, '')")
+    joins, mapped = [], {}
+    for f, fn in [("channel", channel_of)] + [(f, flag_of) for f in FLAG_FIELDS]:
+        if name(f):
+            table = _mapping(con, name(f), fn, f"_map_{f}")
+            joins.append(f"LEFT JOIN {table} AS m_{f} ON m_{f}.v = raw.{name(f)}")
+            mapped[f] = f"CAST(m_{f}.out AS {'VARCHAR' if f == 'channel' else 'BOOLEAN'})"
+        else:
+            mapped[f] = "CAST(NULL AS VARCHAR)" if f == "channel" else "CAST(NULL AS BOOLEAN)"
+    label = _fold_sql("coalesce(dossier_code, '') || ' ' || coalesce(stt, '') || ' ' || coalesce(procedure_name, '')")
     fee = col("fee")
     return f"""
-    WITH raw AS (SELECT * FROM _raw),
-    typed AS (
+    WITH typed AS (
         SELECT
-            _row AS row_number,
+            raw._row AS row_number,
             {col('dossier_code')} AS dossier_code,
+            {col('stt')} AS stt,
             {col('procedure_code')} AS procedure_code,
             {col('procedure_name')} AS procedure_name,
             {col('unit')} AS unit_name,
             {col('department')} AS department,
             {col('status')} AS status,
             {col('channel')} AS channel_text,
-            CASE
-                WHEN {chan} LIKE '%buu chinh%' OR {chan} LIKE '%bcci%' OR {chan} LIKE '%postal%' THEN 'postal'
-                WHEN {chan} LIKE '%truc tuyen%' OR {chan} LIKE '%online%' OR {chan} LIKE '%dvc%' OR {chan} LIKE '%qua mang%' THEN 'online'
-                WHEN {chan} LIKE '%truc tiep%' OR {chan} LIKE '%in person%' OR {chan} LIKE '%tai quay%' OR {chan} LIKE '%mot cua%' THEN 'in_person'
-            END AS channel,
+            {mapped['channel']} AS channel,
             {col('received_at')} AS received_text,
             {col('system_due_at')} AS system_due_text,
             {col('result_at')} AS result_text,
@@ -217,21 +275,22 @@ def _typed_sql(columns: dict[str, int], present: set[str]) -> str:
             {as_date('result_at')} AS result_at,
             {col('paused_days')} AS paused_text,
             try_cast(replace({col('paused_days')}, ',', '.') AS DOUBLE) AS paused_days,
-            {flag('digitized')} AS digitized,
-            {flag('e_result')} AS e_result,
-            {flag('reused')} AS reused,
-            {flag('synced')} AS synced,
-            {flag('paid_online')} AS paid_online,
-            {flag('portal_overdue')} AS portal_overdue,
-            coalesce(try_cast({fee} AS DOUBLE), try_cast(replace(replace({fee}, '.', ''), ',', '.') AS DOUBLE)) AS fee,
-            {label} AS label
-        FROM raw
+            {mapped['digitized']} AS digitized,
+            {mapped['e_result']} AS e_result,
+            {mapped['reused']} AS reused,
+            {mapped['synced']} AS synced,
+            {mapped['paid_online']} AS paid_online,
+            {mapped['portal_overdue']} AS portal_overdue,
+            coalesce(try_cast({fee} AS DOUBLE), try_cast(replace(replace({fee}, '.', ''), ',', '.') AS DOUBLE)) AS fee
+        FROM _raw AS raw
+        {' '.join(joins)}
     )
     SELECT
-        *,
+        * EXCLUDE (stt),
         CASE
             WHEN dossier_code IS NULL AND received_text IS NULL THEN 'skip'
-            WHEN label LIKE 'tong cong%' OR label LIKE '% tong cong%' OR trim(label) IN ('tong', 'cong', 'tong so', 'total') THEN 'skip'
+            WHEN received_text IS NULL AND ({label} LIKE '%tong cong%'
+                                            OR {label} IN ('tong', 'cong', 'tong so', 'total')) THEN 'skip'
             WHEN dossier_code IS NULL THEN 'missing_code'
             WHEN received_text IS NULL THEN 'missing_received'
             WHEN received_at IS NULL THEN 'bad_received'
@@ -276,9 +335,18 @@ def parse_dossiers(path: Path, options: Options, display: str, sheets=None) -> P
     try:
         sheet, title, columns, headers, unmatched = _load_raw(con, path, display, sheets)
         present = {r[0] for r in con.execute("DESCRIBE SELECT * FROM _raw").fetchall()}
+        # read the file once, keeping only the fields we type: personal-data columns are never copied
+        keep = sorted({f"c{i}" for f, i in columns.items() if f not in PERSONAL_FIELDS} & present)
+        work = Path(tempfile.mkdtemp(prefix="dossiers-"))
+        kept = work / "kept.parquet"  # columnar and typed once: every later pass reads only what it needs
+        con.execute(f"COPY (SELECT {', '.join(keep + ['_row'])} FROM _raw) TO '{kept}' (FORMAT parquet)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT * FROM read_parquet('{kept}')")
+        present = set(keep) | {"_row"}
         personal = [headers[f] for f in PERSONAL_FIELDS if f in columns]
-        con.execute("CREATE TEMP TABLE _typed AS " + _typed_sql(columns, present))
-        counts = dict(con.execute("SELECT coalesce(problem, 'ok'), count(*) FROM _typed GROUP BY ALL").fetchall())
+        con.execute("CREATE OR REPLACE TEMP VIEW _typed AS " + _typed_sql(con, columns, present))
+        staged = work / "staged.parquet"
+        con.execute(f"COPY (SELECT {', '.join(KEPT)} FROM _typed WHERE problem IS NULL) TO '{staged}' (FORMAT parquet)")
+        counts = {"ok": con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]}
         rejects = []
         bad = con.execute("""SELECT problem, row_number, dossier_code, received_text, system_due_text, result_text,
                                     channel_text, paused_text, procedure_code, department
@@ -293,7 +361,7 @@ def parse_dossiers(path: Path, options: Options, display: str, sheets=None) -> P
         loaded = counts.get("ok", 0)
         if not loaded and not rejects:
             raise IngestError("empty_sheet", file=display, sheet=sheet)
-        span = con.execute("SELECT min(received_at), max(received_at) FROM _typed WHERE problem IS NULL").fetchone()
+        span = con.execute("SELECT min(received_at), max(received_at) FROM read_parquet(?)", [str(staged)]).fetchall()[0]
         stated = _stated_periods(options, title, path, display, sheet)
         if stated:
             periods = stated
@@ -301,9 +369,11 @@ def parse_dossiers(path: Path, options: Options, display: str, sheets=None) -> P
             periods = _quarters_between(span[0].date(), span[1].date())
         else:
             periods = []
-        staged = Path(tempfile.mkdtemp(prefix="dossiers-")) / "staged.parquet"
-        con.execute(f"COPY (SELECT {', '.join(KEPT)} FROM _typed WHERE problem IS NULL ORDER BY row_number) "
-                    f"TO '{staged}' (FORMAT parquet)")
+        kept.unlink()
+    except BaseException:
+        if "work" in locals():
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     finally:
         con.close()
     notes = []
@@ -406,6 +476,7 @@ def write_dossiers(con, parsed: Parsed, ingest_id: int, resolver) -> int:
     units = pd.DataFrame({"unit_name": [n for n in mapping], "unit_id": list(mapping.values()),
                           "unit_part": [_slug(u) for u in mapping.values()]})
     con.register("_dossier_units", units)
+    con.execute("SET memory_limit = '3GB'")  # a national export spills to disk rather than growing the process
     register_calendar(con)
     _, _, hours_per_day = calendar_frames()
     store = store_dir(con)
