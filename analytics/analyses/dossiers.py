@@ -143,13 +143,15 @@ def dossier_counts(con, period: str | None = None, unit_id: str | None = None) -
 # --- the overdue audit ------------------------------------------------------------------------------
 
 def _periods_with_dossiers(con, period: str | None, unit_id: str | None) -> list[str]:
+    """The quarters loaded dossier lists cover (for a unit): those their ingests state."""
     rows = con.execute("""
-        SELECT DISTINCT f.period FROM filing_counts AS f
-        JOIN ingest_log AS l ON l.ingest_id = f.ingest_id AND l.status = 'loaded'
-        WHERE f.count_source = 'dossiers' AND (CAST(? AS VARCHAR) IS NULL OR f.period = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?) ORDER BY 1
-    """, [period, period, unit_id, unit_id]).fetchall()
-    return [p for (p,) in rows]
+        SELECT DISTINCT unnest(string_split(l.periods, ',')) AS period
+        FROM ingest_log AS l
+        WHERE l.kind = 'dossiers' AND l.status = 'loaded' AND l.periods IS NOT NULL AND l.periods <> ''
+          AND (CAST(? AS VARCHAR) IS NULL OR l.ingest_id IN (SELECT ingest_id FROM dossier_files WHERE unit_id = ?))
+        ORDER BY 1
+    """, [unit_id, unit_id]).fetchall()
+    return [p for (p,) in rows if period is None or p == period]
 
 
 AUDIT_COLUMNS = ["period", "unit", "dossier_code", "procedure_code", "procedure_name", "department", "received_at",

@@ -31,6 +31,7 @@ CATALOG_FILE = RAW_DIR / "illustrative" / "catalog" / "danh-muc-tthc-so-cong-thu
 HEADER = ["STT", "Số hồ sơ", "Mã thủ tục", "Tên thủ tục", "Đơn vị", "Phòng xử lý", "Kênh nộp", "Ngày tiếp nhận",
           "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái", "Số hóa thành phần hồ sơ", "Kết quả điện tử",
           "Tái sử dụng dữ liệu", "Đồng bộ Cổng DVCQG", "Thanh toán trực tuyến", "Phí, lệ phí", "Cổng DVCQG ghi nhận quá hạn"]
+TEMPLATE_HEADER = [h for h in HEADER if h != "STT"] + ["Số ngày tạm dừng"]
 CHANNELS = {"online": "Trực tuyến", "in_person": "Trực tiếp", "postal": "Bưu chính công ích"}
 UNITS = {"ngày làm việc": "working_days", "ngày": "days", "giờ": "hours"}
 
