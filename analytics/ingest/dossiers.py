@@ -343,7 +343,10 @@ def parse_dossiers(path: Path, options: Options, display: str, sheets=None) -> P
         con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT * FROM read_parquet('{kept}')")
         present = set(keep) | {"_row"}
         personal = [headers[f] for f in PERSONAL_FIELDS if f in columns]
-        con.execute("CREATE OR REPLACE TEMP VIEW _typed AS " + _typed_sql(con, columns, present))
+        # type every cell once (the expensive pass), then split loaded rows from rejected ones by one column
+        typed = work / "typed.parquet"
+        con.execute(f"COPY ({_typed_sql(con, columns, present)}) TO '{typed}' (FORMAT parquet)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT * FROM read_parquet('{typed}')")
         staged = work / "staged.parquet"
         con.execute(f"COPY (SELECT {', '.join(KEPT)} FROM _typed WHERE problem IS NULL) TO '{staged}' (FORMAT parquet)")
         counts = {"ok": con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]}
@@ -351,6 +354,7 @@ def parse_dossiers(path: Path, options: Options, display: str, sheets=None) -> P
         bad = con.execute("""SELECT problem, row_number, dossier_code, received_text, system_due_text, result_text,
                                     channel_text, paused_text, procedure_code, department
                              FROM _typed WHERE problem IS NOT NULL AND problem <> 'skip' ORDER BY row_number""").df()
+        typed.unlink()
         for rec in bad.to_dict("records"):
             field, value_col, key = PROBLEMS[rec["problem"]]
             value = rec.get(value_col)
