@@ -140,6 +140,8 @@ def _load_raw(con, path: Path, display: str, sheets=None):
             raise IngestError("no_table", file=display, columns="“Số hồ sơ”, “Ngày tiếp nhận”, …")
         width = max(len(r) for r in rows)
         start = table.first_data_row
+        if start >= len(rows) and path.stat().st_size < (1 << 16):  # a header and nothing under it
+            raise IngestError("empty_sheet", file=display)
         # the header was found in the first lines; DuckDB reads the body, every cell as text
         rel = ("SELECT *, CAST(row_number() OVER () + {start} AS BIGINT) AS _row FROM read_csv({path}, header = false, "
                "skip = {start}, all_varchar = true, delim = {delim}, quote = '\"', escape = '\"', null_padding = true, "

@@ -164,3 +164,47 @@ def test_a_corrected_export_replaces_the_earlier_one(tmp_path, run_cli):
     from analytics.analyses.dossiers import dossier_paths
 
     assert con.execute("SELECT count(*) FROM read_parquet(?)", [dossier_paths(con)]).fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("text, channel", [
+    ("Trực tuyến", "online"), ("Nộp trực tuyến (DVC toàn trình)", "online"), ("TRỰC TIẾP", "in_person"),
+    ("Nộp tại quầy", "in_person"), ("Bưu chính công ích", "postal"), ("BCCI", "postal"),
+    ("bưu chính", "postal"), ("Fax", None), ("", None),
+])
+def test_channels(text, channel):
+    from analytics.ingest.dossiers import channel_of
+
+    assert channel_of(text) == channel
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Có", True), ("có", True), ("x", True), ("Đã số hóa", True), ("1", True), ("Không", False),
+    ("Chưa số hóa", False), ("0", False), ("", None), ("?", None),
+])
+def test_yes_no_cells(text, flag):
+    from analytics.ingest.dossiers import flag_of
+
+    assert flag_of(text) is flag
+
+
+@pytest.mark.parametrize("header, field", [
+    ("Số hồ sơ", "dossier_code"), ("Mã hồ sơ", "dossier_code"), ("Số biên nhận", "dossier_code"),
+    ("Ngày hẹn trả", "system_due_at"), ("Ngày trả kết quả", "result_at"), ("Ngày có kết quả", "result_at"),
+    ("Họ và tên", "applicant_name"), ("Số CCCD", "id_number"), ("CMND", "id_number"), ("Số điện thoại", "phone"),
+    ("Địa chỉ", "address"), ("E-mail", "email"), ("NGÀY TIẾP NHẬN", "received_at"), ("Kênh nộp", "channel"),
+])
+def test_header_spellings(header, field):
+    from analytics.ingest.headers import match_header
+
+    assert match_header(header, "dossiers") == field
+
+
+def test_the_blank_template_is_a_dossier_list(tmp_path):
+    from analytics.ingest.common import Options
+    from analytics.ingest.errors import IngestError
+    from analytics.ingest.pipeline import parse_file
+    from analytics.settings import TEMPLATES_DIR
+
+    with pytest.raises(IngestError) as err:  # header only: recognised as a dossier list, with no rows
+        parse_file(TEMPLATES_DIR / "mau-danh-sach-ho-so.csv", Options())
+    assert err.value.key == "empty_sheet"
