@@ -45,4 +45,4 @@ def test_the_83_dossiers_the_portal_counted_overdue_are_false_overdue(demo):
 def test_no_dossier_list_is_committed():
     from analytics.settings import RAW_DIR
 
-    assert not [p for p in RAW_DIR.rglob("*") if "danh-sach-ho-so" in p.name]
+    assert not [p for p in RAW_DIR.rglob("*") if p.name.startswith("danh-sach-ho-so")]
