@@ -272,12 +272,25 @@ def _portal_view_timeliness(con, period: str, unit_id: str) -> tuple[float | Non
         _, counts = subindicator_counts(con, period, unit_id)
         num, den, _ = counts.get(sub.code, (None, None, {}))
         return num, den
-    end = _date(quarter_dates(period)[1])
-    df = _scope(con, unit_id, end, period)
-    if df.empty:
+    start, end = quarter_dates(period)
+    paths = dossier_paths(con, unit_id, period, covering=period)
+    if not paths:
         return None, None
-    _, flags = _scenario_counts(df, period, all_close=False)
-    return float(flags[sub.filing_field].sum()), float(flags[sub.filing_denominator].sum())
+    # as _scenario_counts counts on_time_filings / received_total at the period's end, in one SQL aggregate
+    on_time, received = con.execute("""
+        WITH d AS (
+            SELECT *, coalesce(system_due_date, published_due_date) AS due
+            FROM read_parquet(?, hive_partitioning = false)
+            WHERE unit_id = ? AND received_date <= CAST(? AS DATE)
+              AND (result_date IS NULL OR result_date >= CAST(? AS DATE))
+        )
+        SELECT count(*) FILTER (WHERE (result_date <= CAST(? AS DATE) AND (due IS NULL OR result_date <= due))
+                                   OR ((result_date IS NULL OR result_date > CAST(? AS DATE))
+                                       AND (due IS NULL OR due >= CAST(? AS DATE)))),
+               count(*)
+        FROM d
+    """, [paths, unit_id, end, start, end, end, end]).fetchall()[0]
+    return (float(on_time), float(received)) if received else (None, None)
 
 
 def overdue_points_recovered(con, period: str, unit_id: str) -> float | None:
