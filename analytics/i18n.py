@@ -494,6 +494,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ds.tab_audit": ("Rà soát quá hạn", "Overdue audit"),
     "ds.tab_nowcast": ("Dự báo cuối kỳ", "End-of-period forecast"),
     "ds.department": ("Phòng xử lý", "Department"),
+    "ds.all_departments": ("Tất cả các phòng", "All departments"),
     "ds.within": ("Đến hạn trong (ngày làm việc)", "Due within (working days)"),
     "ds.wl_open": ("Hồ sơ đang xử lý sắp đến hạn", "Open dossiers due soon"),
     "ds.wl_missing": ("Hồ sơ còn thiếu", "Dossiers with something missing"),

@@ -83,7 +83,7 @@ def _worklist(unit_id: str, as_of: date, lang: str) -> None:
         within = c1.number_input(t("ds.within"), min_value=0, max_value=60, value=5, step=1, key="ds_within")
         df = data.call(worklist, as_of, unit_id, within_days=int(within))
         departments = sorted(d for d in df["department"].dropna().unique())
-        chosen = c2.multiselect(t("ds.department"), departments, key="ds_departments")
+        chosen = c2.multiselect(t("ds.department"), departments, key="ds_departments", placeholder=t("ds.all_departments"))
         if chosen:
             df = df[df["department"].isin(chosen)]
         if df["illustrative"].any():
