@@ -18,6 +18,7 @@ pages = {
         st.Page(f"{VIEWS}/why_low.py", title=t("page.why_low"), icon=":material/troubleshoot:", url_path="vi-sao-thap"),
         st.Page(f"{VIEWS}/compare.py", title=t("page.compare"), icon=":material/leaderboard:", url_path="so-sanh"),
         st.Page(f"{VIEWS}/targets.py", title=t("page.targets"), icon=":material/flag:", url_path="muc-tieu"),
+        st.Page(f"{VIEWS}/dossiers.py", title=t("page.dossiers"), icon=":material/folder_open:", url_path="ho-so"),
     ],
     t("nav.manage"): [
         st.Page(f"{VIEWS}/data_manager.py", title=t("page.data"), icon=":material/database:", url_path="du-lieu"),

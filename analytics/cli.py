@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import sys
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from analytics.formatting import clean_terminal
 from analytics.i18n import current_lang, msg
 from analytics.labels import labelled, version_label
 
-KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
+KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks", "dossiers"]
 FORMATS = ["table", "json", "csv"]
 
 
@@ -180,7 +181,12 @@ def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
 
         shown = df.copy()
         for c in shown.columns:
-            if shown[c].dtype.kind == "f" or str(shown[c].dtype) in ("Float64", "Int64"):
+            if shown[c].dtype.kind == "M":  # dates on screen as dd/mm/yyyy (JSON and CSV keep ISO)
+                with_time = (shown[c].dropna().dt.normalize() != shown[c].dropna()).any()
+                shown[c] = shown[c].dt.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y").fillna("—")
+            elif shown[c].map(lambda v: isinstance(v, date) and not pd.isna(v)).any():
+                shown[c] = shown[c].map(lambda v: v.strftime("%d/%m/%Y") if isinstance(v, date) and not pd.isna(v) else "—")
+            elif shown[c].dtype.kind == "f" or str(shown[c].dtype) in ("Float64", "Int64"):
                 shown[c] = shown[c].map(lambda v: fmt_number(v, 2, lang))
             else:
                 shown[c] = shown[c].map(lambda v: "—" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v)
@@ -365,6 +371,44 @@ def _portal_check(con, a, lang):
     return portal_check_summary(portal_score_check(con)), {}
 
 
+def _dossiers(con, a, lang):
+    from analytics.analyses.dossiers import dossier_counts
+
+    return dossier_counts(con, a.period, a.unit_id), {}
+
+
+def _overdue_audit(con, a, lang):
+    from analytics.analyses.dossiers import overdue_audit, overdue_audit_summary
+
+    if a.summary:
+        return overdue_audit_summary(con, a.period, a.unit_id), {}
+    return overdue_audit(con, a.period, a.unit_id), {}
+
+
+def _worklist(con, a, lang):
+    from analytics.analyses.dossiers import worklist
+
+    return worklist(con, a.as_of, a.unit_id, within_days=a.within), {}
+
+
+def _nowcast(con, a, lang):
+    from analytics.analyses.dossiers import nowcast
+
+    return nowcast(con, a.as_of, a.unit_id, a.period), {}
+
+
+def _as_of(text: str):
+    """A day given as dd/mm/yyyy or yyyy-mm-dd."""
+    from datetime import datetime
+
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"“{text}” không phải ngày dd/mm/yyyy hoặc yyyy-mm-dd")
+
+
 def _component(df: pd.DataFrame, a) -> pd.DataFrame:
     return df[df["component"] == a.component] if a.component and "component" in df.columns else df
 
@@ -397,6 +441,27 @@ ANALYSIS_COMMANDS: dict[str, dict] = {
                  "args": {"--level": {"choices": ["department", "district", "commune"], "help": "unit level"}},
                  "table": ["period", "unit", "unit_level", "component", "score_points", "rank", "units_ranked",
                            "peer_median_points", "peer_best_points", "best_unit"]},
+    "dossiers": {"help": "counts derived from dossier lists per period, unit and procedure", "run": _dossiers,
+                 "table": ["period", "unit", "procedure_code", "received", "received_online", "received_in_person",
+                           "received_postal", "resolved", "resolved_on_time", "resolved_late", "pending", "pending_overdue",
+                           "digitized", "with_e_result", "synced", "illustrative"]},
+    "overdue-audit": {"help": "dossiers the system counted late: false overdue or late by the published deadline",
+                      "run": _overdue_audit,
+                      "args": {"--summary": {"action": "store_true", "help": "group by procedure and configuration mismatch"}},
+                      "table": ["period", "dossier_code", "procedure_code", "department", "received_at", "system_due_date",
+                                "published_due_date", "result_date", "verdict", "working_days_late", "portal_match",
+                                "illustrative", "unit", "procedure_name", "mismatch", "counted_late", "false_overdue",
+                                "late", "timeliness_points_recovered"]},
+    "worklist": {"help": "open dossiers due soon and dossiers missing an e-result, digitized components or sync",
+                 "run": _worklist,
+                 "args": {"--as-of": {"type": _as_of, "required": True, "help": "day, dd/mm/yyyy or yyyy-mm-dd"},
+                          "--within": {"type": int, "default": 5, "help": "due within N working days (default 5)"}},
+                 "table": ["dossier_code", "procedure_code", "department", "state", "due_date", "working_days_left",
+                           "missing", "points_at_risk", "illustrative"]},
+    "nowcast": {"help": "end-of-period projection per component from the dossiers to date", "run": _nowcast,
+                "args": {"--as-of": {"type": _as_of, "required": True, "help": "day, dd/mm/yyyy or yyyy-mm-dd"}},
+                "table": ["period", "unit", "component", "max_points", "points_if_no_action", "points_if_all_close",
+                          "points_at_risk", "open_dossiers", "illustrative"]},
     "portal-check": {"help": "published portal scores versus the scoring engine (rows compared, max difference)",
                      "run": _portal_check},
 }

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "analytics"
 GROUND = {"settings", "parsing", "periods", "formatting", "i18n", "definition", "labels", "db", "scoring", "units",
-          "charts"}
+          "charts", "workdays"}
 FLOORS = {"ground": 0, "ingest": 1, "analyses": 1, "brief": 2, "cli": 3, "dashboard": 3, "__main__": 4, "demo": 5}
 
 

@@ -10,6 +10,7 @@
 | illustrative/index/ | index | illustrative |
 | illustrative/filings/ | filings | illustrative |
 | portal-phutho/ | portal | published (national portal responses) |
+| (generated) | dossiers | illustrative: dossier lists derived from illustrative/filings/ (``analytics.demo.dossiers``) |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from analytics.db import PROJECT_ROOT, db_path
 from analytics.ingest.common import Options
+from analytics.ingest.dossiers import prune_store
 from analytics.ingest.pipeline import describe, ingest
 
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -80,8 +82,29 @@ def build_demo_db(target: str | os.PathLike | None = None, raw: Path = RAW, verb
             totals["failed"] += result.status == "failed"
             totals["rows"] += result.rows_loaded
             totals["rejected"] += len(result.rejects)
+    _load_demo_dossiers(building, totals, verbose)
     os.replace(building, final)
+    prune_store(final)
     return totals
+
+
+def _load_demo_dossiers(building: Path, totals: dict, verbose: bool) -> None:
+    """Illustrative dossier lists derived from the committed filing counts (generated, never committed: they
+    are written to a temporary folder, loaded, and removed)."""
+    import tempfile
+
+    from analytics.demo.dossiers import write_demo_dossiers
+
+    with tempfile.TemporaryDirectory(prefix="demo-dossiers-") as tmp:
+        paths = write_demo_dossiers(Path(tmp))
+        results = ingest(paths, Options(kind="dossiers", illustrative=True), db=building)
+        for result in results:
+            if verbose:
+                print("\n".join(describe(result)), file=sys.stderr)
+            totals["files"] += result.status == "loaded"
+            totals["failed"] += result.status == "failed"
+            totals["rows"] += result.rows_loaded
+            totals["rejected"] += len(result.rejects)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1072,6 +1072,7 @@ def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Pat
         ("mau-danh-muc-tthc.csv", [h for _, h in CATALOG_COLUMNS], ","),
         ("mau-don-vi.csv", CROSSWALK_HEADER, ","),
         ("mau-nhiem-vu.csv", TASK_HEADER, ","),
+        ("mau-danh-sach-ho-so.csv", _dossier_template_header(), ","),
     ]
     for name, cols, delimiter in templates:
         target = templates_dir / name
@@ -1084,6 +1085,13 @@ def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Pat
     _write_filing_template_xlsx(target)
     written.append(target)
     return written
+
+
+def _dossier_template_header() -> list[str]:
+    """The dossier-list template's header (the dossiers kind; analytics.demo.dossiers)."""
+    from analytics.demo.dossiers import TEMPLATE_HEADER
+
+    return list(TEMPLATE_HEADER)
 
 
 def _cli(argv: Sequence[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
 from analytics.periods import PeriodError, parse_period, quarter_dates, validate_period_key
 
-KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks")
+KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks", "dossiers")
 _VERSION_SUFFIX = re.compile(r"([-_ .]*(v\d+|ban[-_ ]?sua|sua|dieu[-_ ]?chinh|corrected|final|moi|new|\(\d+\)|copy))+$")
 
 
@@ -45,9 +45,14 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     illustrative: bool = False
     source_document: str | None = None
+    staged: str | None = None  # dossiers: the typed rows staged as Parquet, not held in memory
+    staged_rows: int = 0
+    default_unit: str | None = None
 
     @property
     def rows(self) -> int:
+        if self.kind == "dossiers":
+            return self.staged_rows
         main = {"index": "index_scores_wide", "portal": "portal_metrics", "filings": "filing_counts",
                 "crosswalk": "unit_aliases", "targets": "targets", "catalog": "procedure_catalog",
                 "tasks": "tasks"}[self.kind]

@@ -67,6 +67,7 @@ def detect_kind(path: Path, sheets) -> str | None:
         "targets": ("targets", {"metric", "target_value"}),
         "catalog": ("catalog", {"procedure_name", "published_time"}),
         "tasks": ("tasks", {"task_text", "department"}),
+        "dossiers": ("dossiers", {"dossier_code", "received_at"}),
     }
     best, best_score = None, 0
     components = set(load_definition().common_groups)
@@ -113,6 +114,11 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
                 raise IngestError(exc.key, file=display, json_path=exc.where, **exc.params) from exc
             raise IngestError("portal_format", file=display, detail=str(exc), json_path=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
+    if kind == "dossiers" or (kind is None and path.suffix.lower() in {".parquet", ".csv", ".txt", ".tsv"}):
+        from analytics.ingest.dossiers import parse_dossiers, sniff_dossiers
+
+        if kind == "dossiers" or sniff_dossiers(path):
+            return parse_dossiers(path, options, display)
     sheets = read_sheets(path, display, include_hidden=options.include_hidden)
     if not any(any(c is not None for c in row) for s in sheets if not s.hidden for row in s.rows):
         hidden = [s.name for s in sheets if s.hidden and any(any(c is not None for c in row) for row in s.rows)]
@@ -149,6 +155,11 @@ def _parse_table(path: Path, sheets, options: Options, display: str, kind: str |
                           detail=_kind_label(detected, options.lang))
     from analytics.ingest import filings, index_table, simple, tasks
 
+    if kind == "dossiers":
+        from analytics.ingest.dossiers import parse_dossiers
+
+        return parse_dossiers(path, options, display, sheets)
+
     parser = {"index": index_table.parse_index_table, "filings": filings.parse_filings,
               "crosswalk": simple.parse_crosswalk, "targets": simple.parse_targets, "catalog": simple.parse_catalog,
               "tasks": tasks.parse_tasks}[kind]
@@ -160,9 +171,11 @@ def _parse_table(path: Path, sheets, options: Options, display: str, kind: str |
 
 def _kind_label(kind: str, lang: str | None) -> str:
     vi = {"index": "bảng kết quả Bộ chỉ số", "portal": "dữ liệu đánh giá của Cổng DVCQG", "filings": "số liệu hồ sơ",
-          "crosswalk": "danh mục đơn vị", "targets": "bảng chỉ tiêu", "catalog": "danh mục TTHC"}
+          "crosswalk": "danh mục đơn vị", "targets": "bảng chỉ tiêu", "catalog": "danh mục TTHC",
+          "dossiers": "danh sách hồ sơ"}
     en = {"index": "an index result table", "portal": "national-portal evaluation data", "filings": "filing counts",
-          "crosswalk": "a unit crosswalk", "targets": "a targets table", "catalog": "a procedure catalogue"}
+          "crosswalk": "a unit crosswalk", "targets": "a targets table", "catalog": "a procedure catalogue",
+          "dossiers": "a dossier list"}
     return (en if (lang or "").startswith("en") else vi).get(kind, kind)
 
 
@@ -272,7 +285,7 @@ def _insert(con, table: str, df: pd.DataFrame) -> int:
 
 DATA_TABLES = {"index": ["index_scores"], "portal": ["portal_metrics", "portal_groups", "index_scores"],
                "filings": ["filing_counts"], "crosswalk": ["unit_aliases"], "targets": ["targets"],
-               "catalog": ["procedure_catalog"], "tasks": ["tasks"]}
+               "catalog": ["procedure_catalog"], "tasks": ["tasks"], "dossiers": ["filing_counts", "dossier_files"]}
 
 
 def _province_of(parsed: Parsed) -> str | None:
@@ -315,8 +328,12 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
                 con.execute("DELETE FROM rejects WHERE ingest_id = ?", [old_id])
     rows = 0
-    main_frame = next(iter(parsed.frames.values()))
-    if main_frame.empty:
+    main_frame = next(iter(parsed.frames.values())) if parsed.frames else None
+    if parsed.kind == "dossiers":
+        from analytics.ingest.dossiers import write_dossiers
+
+        rows = write_dossiers(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
+    elif main_frame.empty:
         pass  # every row rejected: the rejects and the log still record the attempt
     elif parsed.kind == "index":
         long = parsed.frames["index_scores"].copy()
@@ -471,6 +488,10 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                         con.execute("ROLLBACK")
                     except duckdb.Error:
                         pass  # a failed COMMIT (disk full) has ended the transaction already; the copy is discarded
+                    if parsed.kind == "dossiers":
+                        from analytics.ingest.dossiers import discard_staged
+
+                        discard_staged(parsed)
                     raise
                 results.append(result)
             except IngestError as exc:
@@ -516,6 +537,10 @@ def validate(paths: list[Path], options: Options) -> list[FileResult]:
         started = time.perf_counter()
         try:
             parsed = parse_file(path, options, path.name)
+            if parsed.kind == "dossiers":
+                from analytics.ingest.dossiers import discard_staged
+
+                discard_staged(parsed)
             results.append(FileResult(path.name, "valid", parsed.kind, parsed.periods, parsed.rows, parsed.rejects,
                                       notes=parsed.notes, seconds=time.perf_counter() - started))
         except IngestError as exc:

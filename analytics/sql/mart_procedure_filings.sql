@@ -7,7 +7,8 @@
 --     ("Toàn trình") or partial ("Một phần") — the portal's partialCount + fullCount (ONLINE_PROCEDURES);
 --     null when the procedure is not in the catalogue;
 --   * is_preferred_source: the count source the index is explained from for this (period, unit): the
---     national portal's own counts when loaded ('portal'), else the unit's one-stop records ('own').
+--     national portal's own counts when loaded ('portal'), else the unit's one-stop records ('own'), else the
+--     counts derived from its dossier lists ('dossiers').
 WITH filings AS (
     SELECT * FROM stg_filing_counts
 ),
@@ -34,7 +35,11 @@ sources AS (
     SELECT
         period,
         unit_id,
-        CASE WHEN bool_or(count_source = 'portal') THEN 'portal' ELSE 'own' END AS preferred_source
+        CASE
+            WHEN bool_or(count_source = 'portal') THEN 'portal'
+            WHEN bool_or(count_source = 'own') THEN 'own'
+            ELSE 'dossiers'
+        END AS preferred_source
     FROM filings
     GROUP BY period, unit_id
 ),

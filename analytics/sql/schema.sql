@@ -166,6 +166,17 @@ CREATE TABLE IF NOT EXISTS procedure_catalog (
     ingest_id INTEGER NOT NULL
 );
 
+-- one row per Parquet file of dossier rows (kind dossiers), partitioned by period of receipt and unit; the rows
+-- themselves stay in <database folder>/dossiers/ so that the database file (copied by every writer) stays small
+CREATE TABLE IF NOT EXISTS dossier_files (
+    ingest_id INTEGER NOT NULL,
+    period TEXT NOT NULL,          -- quarter of receipt
+    unit_id TEXT NOT NULL,
+    file_path TEXT NOT NULL,       -- relative to the database's folder
+    rows BIGINT,
+    illustrative BOOLEAN NOT NULL
+);
+
 -- one row per plan target (a floor or a ceiling for a metric in a year or period)
 CREATE TABLE IF NOT EXISTS targets (
     year INTEGER,

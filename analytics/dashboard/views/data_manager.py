@@ -96,7 +96,7 @@ def _upload(ready: bool) -> None:
         show("  \n".join(safe_text(line) for line in text.splitlines()))
     limit = data.upload_limit_mb()
     # a new key after each load empties the uploader
-    uploaded = st.file_uploader(t("dt.file", mb=limit), type=["xlsx", "xls", "xlsm", "csv", "json"],
+    uploaded = st.file_uploader(t("dt.file", mb=limit), type=["xlsx", "xls", "xlsm", "csv", "json", "parquet"],
                                 key=f"dt_file_{st.session_state.get('dt_loads', 0)}")
     c1, c2 = st.columns(2)
     kind = c1.selectbox(t("dt.kind"), [None, *KINDS], key="dt_kind",
@@ -177,6 +177,10 @@ def _preview(path: Path, options):
     try:
         with st.spinner(t("common.loading")):
             parsed = parse_isolated(path, options, path.name)  # a reader that aborts cannot take the server down
+        if parsed.kind == "dossiers":  # previewed, not loaded: drop the staged rows now
+            from analytics.ingest.dossiers import discard_staged
+
+            discard_staged(parsed)
         main = next(iter(parsed.frames.values())) if parsed.frames else None
         sample = None
         if main is not None and len(main):

@@ -11,6 +11,7 @@ from analytics.analyses.changes import filing_metric_changes
 from analytics.brief.findings import meeting_brief
 from analytics.analyses.inventory import data_date, source_files
 from analytics.dashboard import data, frame, memo_panel
+from analytics.dashboard.forecast import forecast_tile
 from analytics.dashboard.text import t
 from analytics.brief.tiles import history, overview_tiles
 from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, rate_tile, safe_text,
@@ -92,6 +93,8 @@ def render() -> None:
             for slot, rec in zip(cols, r.to_dict("records")):
                 with slot:
                     rate_tile(rec, lang)
+
+    forecast_tile(unit_id, period, lang)  # only when dossier lists cover the period
 
     with section(t("ov.brief")):
         findings = data.call(meeting_brief, period, unit_id, lang=lang)
