@@ -13,6 +13,10 @@ Run ``python -m analytics.demo.generator`` (optionally ``--output-root DIR``) to
   ("Cổng DVCQG"); 2024Q3's one-stop records are a "báo cáo tổng hợp" workbook instead of a CSV.
 - ``illustrative/catalog/`` — the department's 127-procedure catalogue with published and configured
   deadlines (six configured in the wrong unit).
+- ``illustrative/portal/`` — portal-format sub-indicator counts of Sở Công Thương (a response per portal group
+  and a capture manifest) for 2024Q1 and 2024Q2, the quarters whose scores were published: the per-procedure
+  portal counts of those quarters are solved with the scoring engine (``PUBLISHED_SCT``) so that their sums give
+  the published scores, and the responses carry those sums (scores null, marked illustrative).
 - ``crosswalk/don-vi.csv`` — aliases, illustrative portal codes and 2025 mergers → canonical unit names.
 - ``templates/`` — blank input templates (header row only).
 
