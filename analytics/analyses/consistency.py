@@ -43,11 +43,14 @@ def grade_consistency(con, period: str | None = None, unit_id: str | None = None
 
 
 def portal_score_check(con) -> pd.DataFrame:
-    """Every published portal score beside the score the engine recomputes from the published counts."""
+    """Every published portal score beside the score the engine recomputes from the published counts.
+
+    Illustrative portal-format responses (the demo's) publish no scores and are left out.
+    """
     from analytics.scoring import portal_reproduction
 
-    metrics = con.execute("SELECT * FROM portal_metrics").df()
-    groups = con.execute("SELECT * FROM portal_groups").df()
+    metrics = con.execute("SELECT * FROM portal_metrics WHERE NOT illustrative").df()
+    groups = con.execute("SELECT * FROM portal_groups WHERE NOT illustrative").df()
     if metrics.empty:
         return pd.DataFrame()
     return portal_reproduction(metrics, groups)

@@ -9,6 +9,7 @@
 | illustrative/catalog/ | catalog | illustrative |
 | illustrative/index/ | index | illustrative |
 | illustrative/filings/ | filings | illustrative |
+| illustrative/portal/ | portal | illustrative (portal-format responses generated for Sở Công Thương) |
 | portal-phutho/ | portal | published (national portal responses) |
 | (generated) | dossiers | illustrative: dossier lists derived from illustrative/filings/ (``analytics.demo.dossiers``) |
 """
@@ -26,6 +27,7 @@ from analytics.ingest.pipeline import describe, ingest
 
 RAW = PROJECT_ROOT / "data" / "raw"
 PORTAL_DOCUMENT = "Cổng Dịch vụ công quốc gia, API đánh giá QĐ 766 (trích xuất 26/9/2026)"
+ILLUSTRATIVE_PORTAL_DOCUMENT = "Dữ liệu minh họa theo định dạng Cổng Dịch vụ công quốc gia (không phải số liệu công bố)"
 DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".json"}
 
 STEPS = [
@@ -36,6 +38,7 @@ STEPS = [
     ("illustrative/catalog", "catalog", True, None),
     ("illustrative/index", "index", True, None),
     ("illustrative/filings", "filings", True, None),
+    ("illustrative/portal", "portal", True, ILLUSTRATIVE_PORTAL_DOCUMENT),
     ("portal-phutho", "portal", False, PORTAL_DOCUMENT),
 ]
 

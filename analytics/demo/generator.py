@@ -13,6 +13,10 @@ Run ``python -m analytics.demo.generator`` (optionally ``--output-root DIR``) to
   ("Cổng DVCQG"); 2024Q3's one-stop records are a "báo cáo tổng hợp" workbook instead of a CSV.
 - ``illustrative/catalog/`` — the department's 127-procedure catalogue with published and configured
   deadlines (six configured in the wrong unit).
+- ``illustrative/portal/`` — portal-format sub-indicator counts of Sở Công Thương (a response per portal group
+  and a capture manifest) for 2024Q1 and 2024Q2, the quarters whose scores were published: the per-procedure
+  portal counts of those quarters are solved with the scoring engine (``PUBLISHED_SCT``) so that their sums give
+  the published scores, and the responses carry those sums (scores null, marked illustrative).
 - ``crosswalk/don-vi.csv`` — aliases, illustrative portal codes and 2025 mergers → canonical unit names.
 - ``templates/`` — blank input templates (header row only).
 
@@ -49,6 +53,7 @@ from analytics.brief.memo import TEMPLATE_HEADER as MEMO_TEMPLATE_HEADER
 from analytics.brief.memo import template_rows as memo_template_rows
 from analytics.definition import load_definition
 from analytics.ingest.tasks import TASK_HEADER
+from analytics.scoring import payment_part_points, subindicator_points
 
 from analytics.parsing import fold
 from analytics.periods import ROMAN_OUT, period_label
@@ -373,12 +378,17 @@ def filing_tables(seed: int = SEED) -> pd.DataFrame:
     has_fee = (cat["has_fee"] == "Có").to_numpy()
     vol_rng = _rng(seed, "quarter-volumes")
     frames = []
+    counts_by_period: dict[str, tuple[dict, dict]] = {}
     for period in PERIODS:
         rng = _rng(seed, "filings", period)
         quarter_total = RECEIVED_2023Q3 if period == "2023Q3" else int(vol_rng.integers(5200, 9300))
         # Volume per procedure: heavily concentrated (promotion notices are most filings).
         p = weight * rng.gamma(12.0, 1 / 12.0, n)
         received = rng.multinomial(quarter_total, p / p.sum())
+        if period in PROMOTION_VOLUME_FACTOR:
+            # fewer promotion notices this quarter: the mix behind the fall of online services in the next one
+            received = np.where(is_promo, _rng(seed, "promotion-volume", period).binomial(
+                received, PROMOTION_VOLUME_FACTOR[period]), received)
         all_online = period == "2023Q3"
         carried = np.zeros(n, int) if all_online else rng.binomial(received, 0.015)
         new = received - carried
@@ -422,6 +432,8 @@ def filing_tables(seed: int = SEED) -> pd.DataFrame:
         portal["reused_data"] = rng.binomial(portal["digitized_components"], 0.3)
         # Deadlines configured in another unit: filings closed on time locally are overdue on the portal.
         overdue = _portal_overdue(rng, period, received, is_misconf)
+        if "timeliness" in PUBLISHED_SCT.get(period, {}):
+            overdue = _rescale(overdue, _solve_overdue(received.sum(), overdue.sum(), PUBLISHED_SCT[period]["timeliness"]))
         pend_over = np.minimum(pending, rng.binomial(overdue, 0.25))
         late = overdue - pend_over
         if np.any(late > resolved):
@@ -432,7 +444,13 @@ def filing_tables(seed: int = SEED) -> pd.DataFrame:
         portal["resolved_early"] = early - (late - from_on_time)
         portal["pending_overdue"] = pend_over
         portal["pending_within_time"] = pending - pend_over
-        for source, counts in ((SOURCE_ONE_STOP, own), (SOURCE_PORTAL, portal)):
+        counts_by_period[period] = (own, portal)
+    # The quarters with published scores, latest first: 2024Q1's promotion notices go online at 2024Q2's rate.
+    promo_online_rate = None
+    for period in sorted(PUBLISHED_SCT, reverse=True):
+        promo_online_rate = _portal_story(seed, period, counts_by_period[period][1], cat, promo_online_rate)
+    for period in PERIODS:
+        for source, counts in zip((SOURCE_ONE_STOP, SOURCE_PORTAL), counts_by_period[period]):
             frame = pd.DataFrame({
                 "period": period, "unit": SCT, "procedure_code": cat["procedure_code"],
                 "procedure_name": cat["procedure_name"], "department": cat["department"], "count_source": source,
@@ -458,6 +476,197 @@ def _portal_overdue(rng: np.random.Generator, period: str, received: np.ndarray,
         return overdue
     overdue[idx] = rng.binomial(received[idx], rng.uniform(0.06, 0.2))
     return overdue
+
+
+# ---------------------------------------------------------------------------------------------
+# The quarters with published scores: portal counts solved so that the engine gives the published figures
+# ---------------------------------------------------------------------------------------------
+# Sở Công Thương's published component scores (data/raw/published/so-cong-thuong-dong-nai.csv): 2024Q1 from
+# VB 1237/VP-HCC 08/5/2024 (only these two were published), 2024Q2 from VB 1937/VP-HCC 09/7/2024 (total 63,48).
+PUBLISHED_SCT: dict[str, dict[str, float]] = {
+    "2024Q1": {"digitization": 0.11, "online_services": 10.49},
+    "2024Q2": {"transparency": 18.0, "timeliness": 19.8, "digitization": 0.22, "online_services": 7.46,
+               "satisfaction": 18.0},
+}
+# Promotion notices received in 2024Q1 as a share of the drawn volume: fewer than in 2024Q2, so the portal's
+# online filing share (promotion notices count as in person there) falls in 2024Q2 by mix, not by rate.
+PROMOTION_VOLUME_FACTOR = {"2024Q1": 0.25}
+# The procedures with at least one filing the portal counts as online (the two promotion notices and the
+# busiest others); the portal counts every other procedure's filings as in person.
+PORTAL_ONLINE_PROCEDURES_SEEN = 20
+# What the online payment part is solved near: share of fee-bearing filings paid online, and fee procedures
+# with an online payment (the portal's payment platform sees few payments, fewer in 2024Q2).
+PORTAL_PAYMENT_RATE = {"2024Q1": 0.17, "2024Q2": 0.04}
+PORTAL_PAID_PROCEDURES = {"2024Q1": 30, "2024Q2": 8}
+# Share of the digitization points from electronic results (the rest from digitized components).
+ELECTRONIC_RESULT_POINTS_SHARE = 0.7
+REUSED_SHARE_OF_DIGITIZED = 0.3
+
+
+def _points(code: str, numerator, denominator, **extra) -> float | None:
+    """Points the scoring engine awards one v2025 sub-indicator for counts."""
+    return subindicator_points(load_definition().subindicator(code), numerator, denominator, **extra)
+
+
+def _allocate(total: int, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """``total`` split over positions in proportion to ``weights`` (largest remainder), none above its cap."""
+    weights = np.asarray(weights, dtype=float)
+    caps = np.asarray(caps, dtype=np.int64)
+    out = np.zeros(len(weights), np.int64)
+    if total > caps.sum():
+        raise AssertionError(f"cannot place {total} in capacity {caps.sum()}")
+    left = int(total)
+    while left > 0:
+        room = caps - out
+        w = np.where(room > 0, weights, 0.0)
+        if w.sum() == 0:
+            w = (room > 0).astype(float)
+        share = left * w / w.sum()
+        step = np.minimum(np.floor(share).astype(np.int64), room)
+        rest = left - int(step.sum())
+        if rest > 0:
+            order = np.argsort(-(share - np.floor(share)), kind="stable")
+            for i in order:
+                if rest == 0:
+                    break
+                if room[i] - step[i] > 0 and w[i] > 0:
+                    step[i] += 1
+                    rest -= 1
+        if step.sum() == 0:
+            raise AssertionError("allocation made no progress")
+        out += step
+        left = int(total - out.sum())
+    return out
+
+
+def _rescale(values: np.ndarray, total: int) -> np.ndarray:
+    """Integer values with the same proportions summing to ``total`` (each at most its old value when scaling down)."""
+    return _allocate(total, values, np.maximum(values, total if total > values.sum() else values))
+
+
+def _solve_overdue(received: int, drawn: int, target: float) -> int:
+    """The number of portal-overdue filings nearest the drawn one for which DVC_PROGRESS_ON_TIME scores ``target``."""
+    for x in sorted(range(received + 1), key=lambda x: (abs(x - drawn), x)):
+        if _points("DVC_PROGRESS_ON_TIME", received - x, received) == target:
+            return x
+    raise AssertionError(f"no overdue count gives {target}")
+
+
+def portal_online_seen(cat: pd.DataFrame) -> np.ndarray:
+    """Which procedures have filings the portal counts online: the promotion notices and the busiest others."""
+    is_promo = cat["procedure_name"].isin(PROMOTION_NOTICES).to_numpy()
+    order = np.argsort(-cat["typical_filings"].to_numpy(), kind="stable")
+    others = [i for i in order if not is_promo[i]][:PORTAL_ONLINE_PROCEDURES_SEEN - int(is_promo.sum())]
+    seen = is_promo.copy()
+    seen[others] = True
+    return seen
+
+
+def _solve_payment(target: float, fee_filings: int, fee_procedures: int, rate: float, procedures: int,
+                   max_procedures: int) -> tuple[int, int]:
+    """(fee procedures paid online, filings paid online) nearest the wanted ones for which ONLINE_PAYMENT_TOTAL
+    scores ``target`` (part 3 taken as 0, as ``analyses.explain`` takes it)."""
+    sub = load_definition().subindicator("ONLINE_PAYMENT_TOTAL")
+    want_n = rate * fee_filings
+    best = None
+    for m in range(1, max_procedures + 1):
+        part2 = payment_part_points(sub.parts[1], m, fee_procedures)
+        needed = round(target - part2, 2)
+        if needed < 0:
+            continue
+        for n in sorted(range(m, fee_filings + 1), key=lambda n: (abs(n - want_n), n)):
+            got = payment_part_points(sub.parts[0], n, fee_filings)
+            if got == needed:
+                cost = abs(n - want_n) / fee_filings + abs(m - procedures) / fee_procedures
+                if best is None or cost < best[0]:
+                    best = (cost, m, n)
+                break
+            if got > needed and n > want_n:
+                break
+    if best is None:
+        raise AssertionError(f"no online payment counts give {target}")
+    m, n = best[1], best[2]
+    check = _points("ONLINE_PAYMENT_TOTAL", n, fee_filings, totalDossierOnlineFormalityPaymentSuccess=m,
+                    totalFeeDossierFormalityDistinct=fee_procedures, totalFeeDossierFormality=0,
+                    totalFeeFormality=fee_procedures)
+    if check != target:
+        raise AssertionError(f"online payment solved to {check}, not {target}")
+    return m, n
+
+
+def _solve_digitization(target: float, received: int, resolved: int) -> tuple[int, int, int]:
+    """(electronic results, digitized filings, reused) near a split of ``target`` for which the digitization group
+    (electronic results, digitized components, reused data; the connection sub-indicators at 0) scores it."""
+    e0 = ELECTRONIC_RESULT_POINTS_SHARE * target / 6.0 * resolved
+    d0 = (1 - ELECTRONIC_RESULT_POINTS_SHARE) * target / 4.0 * received
+    e_range = range(max(0, int(e0) - 150), min(resolved, int(e0) + 150) + 1)
+    d_range = range(max(0, int(d0) - 150), min(received, int(d0) + 150) + 1)
+    e_pts = {e: _points("ORIGINAL_RESULT_AVAILABLE", e, resolved) for e in e_range}
+    d_pts = {d: _points("SO_HOA_GIAY_TO_GIAI_QUYET", d, received)
+             + _points("REUSED_DIGITIZED_DATA", int(round(REUSED_SHARE_OF_DIGITIZED * d)), received) for d in d_range}
+    best = None
+    for e, pe in e_pts.items():
+        for d, pd_ in d_pts.items():
+            if round(pe + pd_, 2) == target:
+                cost = abs(e - e0) / resolved + abs(d - d0) / received
+                if best is None or cost < best[0]:
+                    best = (cost, e, d)
+    if best is None:
+        raise AssertionError(f"no digitization counts give {target}")
+    return best[1], best[2], int(round(REUSED_SHARE_OF_DIGITIZED * best[2]))
+
+
+def _portal_story(seed: int, period: str, portal: dict, cat: pd.DataFrame, promo_online_rate: float | None) -> float:
+    """Rewrite one published quarter's portal counts (in place) so that the engine gives the published scores.
+
+    Transparency and satisfaction: every filing synced, all feedback on time and satisfied. Online services: only
+    ``portal_online_seen`` procedures have online filings; the promotion notices' online share is the next
+    quarter's (``promo_online_rate``) or, for the latest quarter, whatever keeps the drawn online total; online
+    payments and digitization are solved for the published figure. Returns the promotion notices' online share.
+    """
+    targets = PUBLISHED_SCT[period]
+    is_promo = cat["procedure_name"].isin(PROMOTION_NOTICES).to_numpy()
+    has_fee = (cat["has_fee"] == "Có").to_numpy()
+    received, resolved = portal["received_total"], portal["resolved_total"]
+    portal["synced_filings"] = received.copy()
+    portal["feedback_on_time"] = portal["feedback_total"].copy()
+    portal["feedback_satisfied"] = portal["feedback_total"].copy()
+    # online filings: the portal counts only the seen procedures' filings as online
+    new = portal["received_online"] + portal["received_in_person"] + portal["received_postal"]
+    seen = portal_online_seen(cat)
+    online = np.where(seen, portal["received_online"], 0)
+    if promo_online_rate is None:
+        missing = int(portal["received_online"].sum() - online.sum())
+        room = new[is_promo] - online[is_promo]
+        online[is_promo] += _allocate(missing, room, room)
+    else:
+        online[is_promo] = np.minimum(np.round(promo_online_rate * new[is_promo]).astype(np.int64), new[is_promo])
+    portal["received_in_person"] = new - online - portal["received_postal"]
+    portal["received_online"] = online
+    rate = float(online[is_promo].sum() / new[is_promo].sum())
+    if "online_services" in targets:
+        used = int((seen & (online > 0)).sum())
+        fixed = (_points("ONLINE_PROCEDURES", len(cat), len(cat)) + _points("ONLINE_SERVICES_USED", used, len(cat))
+                 + _points("ONLINE_FILING_SHARE", int(online.sum()), int(new.sum())))
+        fee = np.where(has_fee, portal["fee_filings"], 0)
+        paying = np.flatnonzero(fee > 0)
+        m, n = _solve_payment(round(targets["online_services"] - fixed, 2), int(fee.sum()), int(has_fee.sum()),
+                              PORTAL_PAYMENT_RATE[period], PORTAL_PAID_PROCEDURES[period], len(paying))
+        chosen = paying[np.argsort(-fee[paying], kind="stable")[:m]]
+        payments = np.zeros(len(cat), np.int64)
+        payments[chosen] = 1 + _allocate(n - m, fee[chosen], fee[chosen] - 1)
+        portal["online_payments"] = payments
+    if "digitization" in targets:
+        e, d, u = _solve_digitization(targets["digitization"], int(received.sum()), int(resolved.sum()))
+        others = ~is_promo
+        electronic = np.zeros(len(cat), np.int64)
+        electronic[others] = _allocate(e, resolved[others], resolved[others])
+        digitized = np.zeros(len(cat), np.int64)
+        digitized[others] = _allocate(d, received[others], received[others])
+        portal["electronic_results"] = electronic
+        portal["digitized_components"] = digitized
+        portal["reused_data"] = _allocate(u, digitized, digitized)
+    return rate
 
 
 def generate_filing_rows(n_rows: int, seed: int = SEED) -> pd.DataFrame:
@@ -1013,6 +1222,125 @@ def _write_filing_template_xlsx(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Illustrative national-portal responses (Sở Công Thương, the quarters with published scores)
+# ---------------------------------------------------------------------------------------------
+PORTAL_DIR = "portal"
+PORTAL_API = "https://dichvucong.gov.vn/api/v1/reporting/evaluation/"
+# Illustrative portal id of the department (the portal's real ids are UUIDs; this one is invented).
+SCT_PORTAL_ID = "minh-hoa-h19-15-so-cong-thuong"
+# Province-level transparency counts, copied to every unit of the province (illustrative: all on time, full).
+PROVINCE_TRANSPARENCY = {"PUBLISH_ON_TIME": (35, 35), "PUBLIC_UPDATE_ON_TIME": (35, 35),
+                         "PUBLIC_CONTENT_FULL": (N_PROCEDURES, N_PROCEDURES)}
+
+
+def _metric(code: str, numerator: int, denominator: int | None) -> dict:
+    sub = load_definition().subindicator(code)
+    ratio = None if not denominator else round(100.0 * numerator / denominator, 2)
+    return {"code": code, "name": sub.label_vi, "numerator": int(numerator),
+            "denominator": None if denominator is None else int(denominator), "ratio": ratio, "score": None,
+            "maxScore": sub.max_points}
+
+
+def _unit_row(tree: bool) -> dict:
+    row = {"departmentId": SCT_PORTAL_ID, "departmentName": "Sở Công Thương tỉnh Đồng Nai",
+           "departmentCode": UNIT_CODES[SCT]}
+    if tree:
+        row["level"] = "PROVINCE"
+    else:
+        row.update(departmentType="PROVINCIAL_DEPARTMENT", departmentLevel="PROVINCE")
+    return row
+
+
+def portal_responses(filings: pd.DataFrame, seed: int = SEED) -> list[tuple[str, str, dict, dict]]:
+    """(file, portal group, request payload, response) of the illustrative portal responses for Sở Công Thương:
+    every group, for each quarter of ``PUBLISHED_SCT``, counts summed from the per-procedure 'Cổng DVCQG' rows
+    (the sub-indicators without a filing column at the values noted). Scores are null: the published figures
+    are the provincial letters'; the engine recomputes these counts' points."""
+    cat = procedure_catalog(seed)
+    has_fee = int((cat["has_fee"] == "Có").sum())
+    full = int((cat["service_level"] == "Toàn trình").sum())
+    out = []
+    for period in PUBLISHED_SCT:
+        rows = filings[(filings["period"] == period) & (filings["count_source"] == SOURCE_PORTAL)]
+        s = {k: int(rows[k].sum()) for k in COUNT_FIELDS}
+        received, resolved = s["received_total"], s["resolved_total"]
+        overdue = s["resolved_late"] + s["pending_overdue"]
+        on_time = received - overdue
+        used = int((rows["received_online"] > 0).sum())
+        paid_procedures = int(((rows["online_payments"] > 0) & (rows["fee_filings"] > 0)).sum())
+        note = {"source": ILLUSTRATIVE_NOTE}
+        metric = lambda metrics: {**_unit_row(False), "totalScore": None,  # noqa: E731
+                                  "totalMaxScore": sum(m["maxScore"] for m in metrics), "metrics": metrics}
+        documents = {
+            "transparency": {"evaluation": [metric(
+                [_metric(c, n, d) for c, (n, d) in PROVINCE_TRANSPARENCY.items()]
+                + [_metric("DOSSIER_SYNC", s["synced_filings"], received)])], **note},
+            "dvc-progress-tree": {"parent": {
+                **_unit_row(True), "totalReceived": received, "totalOnTime": on_time, "totalOverdue": overdue,
+                "totalCompleted": resolved, "ratio": round(100.0 * on_time / received, 2), "totalScore": None,
+                "totalMaxScore": 20}, "children": [], **note},
+            "provide-online-tree": {"parent": {
+                **_unit_row(True), "totalScore": None, "totalMaxScore": 12, "authorityCount": len(cat),
+                "partialCount": len(cat) - full, "fullCount": full, "onlineDossierCount": used,
+                "onlineServiceTotal": len(cat), "channelOnlineSum": s["received_online"],
+                "channelDirectSum": s["received_in_person"], "channelPostalSum": s["received_postal"],
+                "channelTotalSum": s["received_online"] + s["received_in_person"] + s["received_postal"]},
+                "children": [], **note},
+            "formality-online-payment-tree": {"parent": {
+                **_unit_row(True), "totalScore": None, "totalMaxScore": 10,
+                "totalDossierOnlinePaymentSuccess": s["online_payments"],
+                "totalDossierFinancialObligation": s["fee_filings"],
+                "totalDossierOnlineFormalityPaymentSuccess": paid_procedures,
+                "totalFeeDossierFormalityDistinct": has_fee, "totalFeeDossierFormality": 0,
+                "totalFeeFormality": has_fee}, "children": [], **note},
+            # filings without complaint or delay: received less overdue and feedback items
+            "handling-satisfaction": {"evaluation": [metric([
+                _metric("DOSSIER_RECEIVING_SATISFACTION", received - overdue - s["feedback_total"], received),
+                _metric("PETITION_PROCESSING_ON_TIME", s["feedback_on_time"], s["feedback_total"]),
+                _metric("PETITION_HANDLING_SATISFACTION", s["feedback_satisfied"], s["feedback_total"])])], **note},
+            # no filing linked to the citizen data store or population data; the e-certified-copy
+            # sub-indicator (communes only) is not in a department's 2024 response
+            "dossier-digitized": {"evaluation": [metric([
+                _metric("ORIGINAL_RESULT_AVAILABLE", s["electronic_results"], resolved),
+                _metric("SO_HOA_GIAY_TO_GIAI_QUYET", s["digitized_components"], received),
+                _metric("REUSED_DIGITIZED_DATA", s["reused_data"], received),
+                _metric("SYNCED_WITH_DVCQG_PERSONAL_STORAGE", 0, received),
+                _metric("CITIZEN_DATA_CONNECTED_DOSSIER", 0, received),
+                _metric("CITIZEN_DATA_CONNECTED_FORMALITY", 0, len(cat))])], **note},
+        }
+        payload = {"timeType": "quarter", "year": int(period[:4]), "quarter": int(period[5]),
+                   "rootDepartmentId": SCT_PORTAL_ID}
+        for group, data in documents.items():
+            out.append((f"{period}/{group}.json", group, payload, {"code": "OK", "message": "OK", "data": data}))
+    return out
+
+
+def _write_portal(portal_dir: Path, filings: pd.DataFrame, seed: int) -> list[Path]:
+    """The illustrative portal responses and their capture manifest, written under ``portal_dir``."""
+    import hashlib
+    import json
+
+    written, captures = [], []
+    for name, group, payload, document in portal_responses(filings, seed):
+        target = portal_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        target.write_bytes(data)
+        captures.append({"file": name, "method": "POST", "url": PORTAL_API + group, "payload": payload,
+                         "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "period": "quarter",
+                         "scope": "all", "illustrative": True})
+        written.append(target)
+    manifest = {"schemaVersion": 1, "status": "illustrative", "note": ILLUSTRATIVE_NOTE,
+                "description": "Phản hồi minh họa theo định dạng API đánh giá QĐ 766 của Cổng DVCQG cho Sở Công "
+                               "Thương Đồng Nai; số liệu sinh từ analytics.demo.generator, không phải dữ liệu của Cổng.",
+                "unit": {"id": SCT_PORTAL_ID, "code": UNIT_CODES[SCT], "name": SCT}, "captures": captures}
+    target = portal_dir / "manifest.json"
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------------------------
 def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Path]:
@@ -1052,6 +1380,9 @@ def main(output_root: str | Path | None = None, *, seed: int = SEED) -> list[Pat
             target = filings_dir / filing_file_name(period, source)
             _write_csv(target, header, rows[list(FILING_FIELDS)].itertuples(index=False, name=None))
         written.append(target)
+
+    # 2b. the national portal's sub-indicator counts for the quarters with published scores
+    written += _write_portal(root / "illustrative" / PORTAL_DIR, filings, seed)
 
     # 3. procedure catalogue
     cat = procedure_catalog(seed)

@@ -367,7 +367,9 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         rows = _insert(con, "portal_metrics", metrics)
         _insert(con, "portal_groups", groups)
         if parsed.frames["portal_groups"]["scope"].iloc[0] == "all" if len(groups) else False:
-            scores = groups.rename(columns={"group_key": "component", "json_path": "column_name"})
+            # a group the response publishes no score for (illustrative counts) is no score
+            scores = groups[groups["score_points"].notna()].rename(
+                columns={"group_key": "component", "json_path": "column_name"})
             scores["index_version"] = "v2025"
             scores["source_document"] = parsed.source_document or "Cổng Dịch vụ công quốc gia"
             scores["sheet"] = None

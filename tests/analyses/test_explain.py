@@ -319,12 +319,17 @@ def test_demo_digitization_2024q2_is_recomputed_from_the_portal_counts(demo):
     got = {r.code: (r.numerator, r.denominator, r.rate_pct, r.points_recomputed, r.points_at_stake)
            for r in df.itertuples() if pd.notna(r.numerator)}
     assert got == {
-        "ORIGINAL_RESULT_AVAILABLE": (37, 7866, 0.47, 0.03, 5.97),
-        "SO_HOA_GIAY_TO_GIAI_QUYET": (25, 8199, 0.3, 0.01, 3.99),
-        "REUSED_DIGITIZED_DATA": (4, 8199, 0.05, 0.0, 2.0),
+        "ORIGINAL_RESULT_AVAILABLE": (202, 7866, 2.57, 0.15, 5.85),
+        "SO_HOA_GIAY_TO_GIAI_QUYET": (133, 8199, 1.62, 0.06, 3.94),
+        "REUSED_DIGITIZED_DATA": (40, 8199, 0.49, 0.01, 1.99),
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": (0, 8199, 0.0, 0.0, 4.0),
+        "CITIZEN_DATA_CONNECTED_DOSSIER": (0, 8199, 0.0, 0.0, 2.0),
+        "CITIZEN_DATA_CONNECTED_FORMALITY": (0, 127, 0.0, 0.0, 2.0),
     }
     assert set(df["unit_id"]) == {UNIT}  # Sở Công Thương of Phú Thọ has no 2024Q2 data
     assert set(df["component_points"]) == {0.22}  # published VB 1937/VP-HCC, group level only
+    assert round(df["points_recomputed"].sum(), 2) == 0.22  # the illustrative counts give the published score
+    assert set(df["source"]) == {"portal"} and df["illustrative"].all()
     assert set(df["count_source"]) == {"portal"} and set(df["index_version"]) == {"v2022"}
     assert df["points"].isna().all()
 
@@ -341,14 +346,14 @@ def test_demo_own_records_of_2024q3_get_their_codes_from_the_catalogue(demo):
 def test_demo_digitization_gap_sits_in_the_promotion_notices(demo):
     df = shortfall_pareto(demo, "2024Q2", "so cong thuong", "SO_HOA_GIAY_TO_GIAI_QUYET")
     assert df["procedure_code"].head(3).tolist() == ["2.000304", "1.004302", "1.003298"]
-    assert df["shortfall_filings"].head(3).tolist() == [4906, 1569, 198]
+    assert df["shortfall_filings"].head(3).tolist() == [4921, 1571, 182]
     assert df["procedure_name"].iloc[0] == "Thông báo hoạt động khuyến mại"
-    assert df["in_first_80_pct"].tolist() == [True, True, True] + [False] * (len(df) - 3)
+    assert df["in_first_80_pct"].tolist() == [True, True] + [False] * (len(df) - 2)  # the two notices: 80,49 %
     assert df["cumulative_pct"].iloc[-1] == 100.0
-    assert df["shortfall_filings"].sum() == 8199 - 25
+    assert df["shortfall_filings"].sum() == 8199 - 133
     departments = department_shortfall(demo, "2024Q2", "so cong thuong", "SO_HOA_GIAY_TO_GIAI_QUYET")
-    assert departments["shortfall_filings"].sum() == 8199 - 25
-    assert (departments["department"].iloc[0], departments["shortfall_filings"].iloc[0]) == (QLTM, 7329)
+    assert departments["shortfall_filings"].sum() == 8199 - 133
+    assert (departments["department"].iloc[0], departments["shortfall_filings"].iloc[0]) == (QLTM, 7286)
     assert departments["cumulative_pct"].iloc[-1] == 100.0
 
 
@@ -356,14 +361,15 @@ def test_demo_online_share_change_splits_into_mix_and_rate(demo):
     df = mix_rate_split(demo, "2024Q2", "so cong thuong", "ONLINE_FILING_SHARE")
     total = df[df["level"] == "total"].iloc[0]
     assert total.previous_period == "2024Q1"
-    assert (total.rate_previous_pct, total.rate_pct) == (36.78, 36.44)
+    assert (total.rate_previous_pct, total.rate_pct) == (50.71, 36.44)
     assert total.mix_effect_pp + total.rate_effect_pp == pytest.approx(total.total_change_pp, abs=1e-9)
-    assert total.total_change_pp == pytest.approx(100 * (2944 / 8080 - 3287 / 8936), abs=1e-4)
-    assert (total.mix_effect_pp, total.rate_effect_pp) == (-2.4724, 2.1242)
+    assert total.total_change_pp == pytest.approx(100 * (2944 / 8080 - 1960 / 3865), abs=1e-4)
+    assert (total.mix_effect_pp, total.rate_effect_pp) == (-14.5264, 0.2506)  # more promotion notices: mix
     procedures = df[df["level"] == "procedure"]
     assert procedures["mix_effect_pp"].sum() == pytest.approx(total.mix_effect_pp, abs=0.01)
     assert procedures["rate_effect_pp"].sum() == pytest.approx(total.rate_effect_pp, abs=0.01)
-    assert (total.points_previous, total.points, total.points_change) == (4.41, 4.37, -0.04)
+    assert (total.points_previous, total.points, total.points_change) == (6.0, 4.37, -1.63)
+    assert (total.mix_effect_points, total.rate_effect_points) == (-1.65, 0.02)
     assert total.mix_effect_points + total.rate_effect_points == pytest.approx(total.points_change, abs=1e-9)
 
 
