@@ -44,7 +44,7 @@ def test_a_rate_that_fell_after_its_deadline_is_overdue(followup):
     r = _row(followup, "2024Q2", "SO_HOA_GIAY_TO_GIAI_QUYET")
     assert r["value_unit"] == "pct"
     assert (r["value_at_assignment"], r["latest_value"], r["change"]) == (
-        pytest.approx(0.30), pytest.approx(0.15), pytest.approx(-0.15))
+        pytest.approx(1.62), pytest.approx(0.15), pytest.approx(-1.47))
     assert not r["moved"] and r["status"] == "overdue"
 
 

@@ -24,7 +24,7 @@ def test_targets_page_follows_each_task_into_the_next_quarter(app_env, demo_db):
         "Thanh tra Sở", "0,22", "Quý III/2024", "0,95", "+0,73", "31/07/2024", "Đã chuyển biến", "Minh họa")
     overdue = tasks[tasks["Tình trạng"] == "Quá hạn, chưa chuyển biến"]
     assert set(overdue["Phòng ban"]) == {"Thanh tra Sở", "Phòng Quản lý Thương mại"}
-    assert "−0,31 điểm %" in set(overdue["Thay đổi"])  # online filing rate 36,78 % → 36,47 %, in percentage points
+    assert "−14,24 điểm %" in set(overdue["Thay đổi"])  # online filing rate 50,71 % → 36,47 %, in percentage points
 
 
 def test_overview_offers_the_memo_with_its_tasks_editable(app_env, demo_db):  # noqa: F811

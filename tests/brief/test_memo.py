@@ -82,7 +82,7 @@ def test_the_body_says_what_changed_where_points_are_lost_and_who_does_what(writ
             "(đạt 7,46/22, thiếu 14,54 điểm), chiếm 99,45 % số điểm bị mất.") in texts
     # the brief's other findings, with their figures and marks
     assert any(t.startswith("- [Minh họa] Ba thủ tục có nhiều hồ sơ chưa số hóa thành phần nhất: Thông báo hoạt động "
-                            "khuyến mại (4.906 hồ sơ)") for t in texts)
+                            "khuyến mại (4.921 hồ sơ)") for t in texts)
     # the tasks loaded from the department's memo, by office, with the metric's value and the deadline as written
     i = texts.index("1. Giao Thanh tra Sở:")
     assert texts[i + 1].startswith("- Rà soát kỹ lại nguyên nhân dẫn đến điểm số hóa hồ sơ và dịch vụ công trực tuyến thấp")
@@ -154,8 +154,8 @@ def test_proposed_tasks_name_the_offices_and_procedures_behind_the_digitization_
     proposed = [t for t in memo.tasks if t.proposed]
     assert [t.department for t in proposed] == ["Phòng Quản lý Thương mại"]
     assert proposed[0].text.startswith("Rà soát, thực hiện số hóa thành phần hồ sơ và kết quả giải quyết trên phần mềm "
-                                       "một cửa điện tử đối với các thủ tục: Thông báo hoạt động khuyến mại (4.906 hồ sơ), "
-                                       "Thông báo sửa đổi, bổ sung nội dung chương trình khuyến mại (1.569 hồ sơ)")
+                                       "một cửa điện tử đối với các thủ tục: Thông báo hoạt động khuyến mại (4.921 hồ sơ), "
+                                       "Thông báo sửa đổi, bổ sung nội dung chương trình khuyến mại (1.571 hồ sơ)")
     assert proposed[0].due_date == date(2024, 9, 30) and proposed[0].illustrative
     assert any(p.text.startswith("- [Đề xuất] Rà soát, thực hiện số hóa") and p.text.endswith("(Minh họa)")
                for p in memo.body)
