@@ -26,6 +26,7 @@ PAGES = [  # (file name, url path, text that proves the page has rendered: vi, e
     ("4-so-sanh", "so-sanh", ("Bản đồ nhiệt các thành phần", "Heatmap of the components")),
     ("5-muc-tieu", "muc-tieu", ("Khoảng cách đến chỉ tiêu", "Distance to target")),
     ("6-du-lieu", "du-lieu", ("Nhật ký nạp dữ liệu", "Ingest log")),
+    ("8-ho-so", "ho-so", ("Hồ sơ — Sở Công Thương", "Dossiers")),
 ]
 
 
