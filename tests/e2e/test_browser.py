@@ -38,3 +38,23 @@ def test_overview_renders_in_a_real_browser_and_follows_the_period(chromium, dem
         assert "period=2024Q3" in page.url  # the view is in the link
         full_page_screenshot(page, OUT / "browser-overview-2024Q3.png")
     assert (OUT / "browser-overview-2024Q3.png").stat().st_size > 10_000
+
+
+def test_the_first_screen_of_an_office_laptop_holds_the_four_figures(chromium, demo_db, tmp_path):
+    """At 1280×720 with the sidebar open, a bare link shows, without scrolling: the total with its grade (whole),
+    the change since last quarter (Q1/2024 published no total: it says so), and the two components that lose most."""
+    with running_app(demo_db, uploads=tmp_path / "uploads", log=tmp_path / "streamlit.log") as url, \
+            browser_page(width=1280, height=720) as page:
+        page.goto(f"{url}/")
+        wait_rendered(page, "Những điểm chính cho cuộc họp", timeout_ms=FIRST_RENDER_MS)
+        page.get_by_text("Tổng quan Sở Công Thương — Quý II/2024").wait_for(timeout=RERUN_MS)
+
+        def on_first_screen(text: str):
+            box = page.get_by_text(text, exact=True).first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720, (text, box)
+
+        for figure in ("63,48 / 100", "Trung bình", "0,22 / 22", "7,46 / 22", "−3,03 điểm"):
+            on_first_screen(figure)
+        on_first_screen("Quý I/2024 chưa công bố tổng điểm")
+        grade = page.get_by_text("Trung bình", exact=True).first
+        assert grade.evaluate("e => e.scrollWidth <= e.clientWidth")  # shown whole, not "Trung b…"

@@ -51,14 +51,17 @@ def render() -> None:
 
     total = tiles[tiles["component"] == "total"]
     parts = tiles[tiles["component"] != "total"]
-    top = st.columns([1.25, 1, 1, 1])
+    # the first row holds what leadership asks first: the total, the grade, and the two components that lose most
+    by_gap = parts.assign(_gap=parts["gap_to_max_points"].astype("Float64").fillna(-1)).sort_values(
+        "_gap", ascending=False, kind="stable").drop(columns="_gap")
+    top = st.columns([1.2, 1.25, 1, 1])
     if len(total):
         with top[0]:
             score_tile(total.iloc[0].to_dict(), lang)
         with top[1]:
             outlook = _outlook(unit_id, unit, period, lang)
             grade_tile(total.iloc[0].to_dict(), outlook, lang)
-    rows = parts.to_dict("records")
+    rows = by_gap.to_dict("records")
     for slot, row in zip(top[2:], rows[:2]):
         with slot:
             score_tile(row, lang)
