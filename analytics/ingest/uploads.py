@@ -80,13 +80,23 @@ def parse_isolated(path: Path, options: Options, display: str | None = None) -> 
     """``parse_file`` run in a child process under memory and time limits; IngestError when the child fails."""
     limits = read_limits()
     display = display or path.name
-    # forkserver: the child is forked from a clean server process, never from the dashboard's threads
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["analytics.ingest.pipeline"])
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, str(path), options, display, limits.parse_memory_bytes,
-                                                  {s.name: os.environ.get(s.name) for s in SETTINGS}), daemon=True)
-    proc.start()
+    # forkserver: the child is forked from a clean server process, never from the dashboard's threads. The
+    # server listens on a Unix socket under the temporary folder; where that path is too long for a socket
+    # (a deep TMPDIR), a spawned child does the same job, only slower to start.
+    args = (str(path), options, display, limits.parse_memory_bytes, {s.name: os.environ.get(s.name) for s in SETTINGS})
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["analytics.ingest.pipeline"])
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, *args), daemon=True)
+        proc.start()
+    except OSError:
+        receive.close()
+        send.close()
+        ctx = multiprocessing.get_context("spawn")
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, *args), daemon=True)
+        proc.start()
     send.close()
     try:
         if not receive.poll(limits.parse_seconds):
