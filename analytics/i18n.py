@@ -393,6 +393,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "dt.illustrative": ("Đây là số liệu minh họa (không phải số liệu công bố)", "This is illustrative data (not published)"),
     "dt.source_document": ("Văn bản nguồn (ví dụ: VB 1937/VP-HCC ngày 09/7/2024)", "Source document (e.g. VB 1937/VP-HCC of 09/7/2024)"),
     "dt.too_big": ("Tệp {name} lớn hơn giới hạn {mb} MB.", "{name} is larger than the {mb} MB limit."),
+    "dt.duplicate": ("Tệp {name} có đúng nội dung đã nạp ở lần nạp #{ingest_id} ({file}, {when}): nạp lại không thay đổi "
+                     "gì nên không nạp. Nếu đây là bản sửa, hãy kiểm tra đã lưu thay đổi trong tệp.",
+                     "{name} has exactly the content loaded by ingest #{ingest_id} ({file}, {when}): loading it again "
+                     "would change nothing, so it is not loaded. If it is a corrected version, check the changes were saved."),
+    "dt.will_be_published": ("{n} dòng sẽ được nạp là số liệu công bố.", "{n} rows will load as published figures."),
+    "dt.will_be_illustrative": ("{n} dòng sẽ được nạp là số liệu minh họa ({why}).", "{n} rows will load as illustrative ({why})."),
+    "dt.will_be_mixed": ("{published} dòng sẽ được nạp là số liệu công bố (có ghi văn bản công bố), {illustrative} dòng là minh họa.",
+                         "{published} rows will load as published (they cite their document), {illustrative} as illustrative."),
+    "dt.why_ticked": ("đã chọn ô “Minh họa”", "the “Illustrative” box is ticked"),
+    "dt.why_file": ("tệp ghi “minh họa”", "the file says “minh họa”"),
     "dt.preview": ("Kết quả kiểm tra tệp", "Check result"),
     "dt.preview_ok": ("{rows} dòng hợp lệ ({kind}, kỳ {period}); {rejected} dòng bị loại.",
                       "{rows} valid rows ({kind}, period {period}); {rejected} rows rejected."),

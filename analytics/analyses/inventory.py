@@ -128,3 +128,11 @@ def data_date(con):
     """When the data was last loaded (the newest successful ingest), or None."""
     rows = con.execute("SELECT max(started_at) FROM ingest_log WHERE status = 'loaded'").fetchall()
     return rows[0][0] if rows else None
+
+
+def loaded_file(con, sha256: str) -> dict | None:
+    """The successful load of a file with these exact bytes (ingest_id, file_name, started_at), or None."""
+    rows = con.execute("""
+        SELECT ingest_id, file_name, started_at FROM ingest_log
+        WHERE sha256 = ? AND status = 'loaded' ORDER BY ingest_id LIMIT 1""", [sha256]).fetchall()
+    return None if not rows else {"ingest_id": rows[0][0], "file_name": rows[0][1], "started_at": rows[0][2]}

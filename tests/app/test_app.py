@@ -303,6 +303,7 @@ def test_uploading_a_file_with_one_bad_row_loads_the_rest_after_confirmation(app
     assert "1 dòng bị loại" in texts(at)
     rejected = next(df.value for df in at.dataframe if "Lý do" in df.value.columns)
     assert set(rejected["Dòng"]) == {"3"}  # one row, two reasons (score above max, total disagrees)
+    assert "1 dòng sẽ được nạp là số liệu công bố." in texts(at)  # the preview says what the rows will count as
     logs_before = len(table_snapshot(demo_db_copy)["ingest_log"])
     confirm = next(b for b in at.button if b.key == "dt_confirm")
     at = confirm.click().run(timeout=COLD_TIMEOUT)
@@ -353,3 +354,27 @@ def test_csv_downloads_open_right_in_vietnamese_excel():
     assert row == "Sở Công Thương;73,38;37;-3,03"  # a decimal comma, a whole count, fields split by ;
     assert csv_text(out).strip().split("\r\n")[1] == "Sở Công Thương,73.38,37,-3.03"  # scripts get plain CSV
     assert text.encode("utf-8-sig")[:3] == b"\xef\xbb\xbf"
+
+
+def test_a_file_loaded_before_is_recognised_at_preview_and_changes_nothing(app_env, demo_db_copy):
+    from analytics.demo.build import RAW
+
+    app_env(demo_db_copy)
+    content = (RAW / "published" / "so-cong-thuong-dong-nai.csv").read_bytes()  # loaded by the demo build
+    before = table_snapshot(demo_db_copy)
+    version = demo_db_copy.stat().st_mtime_ns
+    at = open_app("data_manager", period=None)
+    at = upload(at, "ban-sao-ket-qua.csv", content)
+    assert not at.exception
+    shown = texts(at)
+    assert "có đúng nội dung đã nạp ở lần nạp #" in shown and "so-cong-thuong-dong-nai.csv" in shown
+    assert not [b for b in at.button if b.key == "dt_confirm"]  # nothing to confirm
+    assert table_snapshot(demo_db_copy) == before and demo_db_copy.stat().st_mtime_ns == version
+
+
+def test_a_file_marked_illustrative_says_so_at_preview(app_env, demo_db_copy):
+    app_env(demo_db_copy)
+    at = open_app("data_manager", period=None)
+    at.checkbox(key="dt_illustrative").check().run(timeout=COLD_TIMEOUT)
+    at = upload(at, "ket-qua-766-quy-III-2025.csv", GOOD_INDEX.encode("utf-8-sig"))
+    assert "1 dòng sẽ được nạp là số liệu minh họa (đã chọn ô “Minh họa”)." in texts(at)

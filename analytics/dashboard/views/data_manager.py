@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.analyses.inventory import freshness, illustrative_files, illustrative_rows, ingest_log, rejects
+from analytics.analyses.inventory import (freshness, illustrative_files, illustrative_rows, ingest_log, loaded_file,
+                                          rejects)
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.i18n import translate
@@ -96,7 +97,7 @@ def _upload(ready: bool) -> None:
         show("  \n".join(safe_text(line) for line in text.splitlines()))
     limit = data.upload_limit_mb()
     # a new key after each load empties the uploader
-    uploaded = st.file_uploader(t("dt.file", mb=limit), type=["xlsx", "xls", "xlsm", "csv", "json", "parquet"],
+    uploaded = st.file_uploader(t("dt.file", mb=limit), type=["xlsx", "xls", "xlsm", "ods", "csv", "json", "parquet"],
                                 key=f"dt_file_{st.session_state.get('dt_loads', 0)}")
     c1, c2 = st.columns(2)
     kind = c1.selectbox(t("dt.kind"), [None, *KINDS], key="dt_kind",
@@ -119,6 +120,11 @@ def _upload(ready: bool) -> None:
         except PeriodError:
             period = period_text.strip()  # the pipeline explains what is wrong with it
     sha = hashlib.sha256(content).hexdigest()
+    earlier = data.call(loaded_file, sha)
+    if earlier is not None:  # the same bytes were loaded before: loading them again would change nothing
+        st.info(t("dt.duplicate", name=name, ingest_id=int(earlier["ingest_id"]), file=earlier["file_name"],
+                  when=pd.Timestamp(earlier["started_at"]).strftime("%d/%m/%Y %H:%M")), icon=":material/content_copy:")
+        return
     options = Options(period=period, kind=kind, illustrative=True if illustrative else None,
                       source_document=document.strip() or None, lang=lang)
     from analytics.ingest.uploads import stage
@@ -130,11 +136,12 @@ def _upload(ready: bool) -> None:
         st.error(safe_text(preview), icon=":material/block:")
         st.caption(t("dt.failed"))
         return
-    rows, rejects, p_kind, periods, notes, sample = preview
+    rows, rejects, p_kind, periods, notes, sample, n_illustrative = preview
     rejected_rows = len({(r.get("sheet"), r.get("row_number")) for r in rejects})  # a row can break several rules
     summary = t("dt.preview_ok", rows=rows, kind=t(f"kind.{p_kind}"), period=", ".join(_period_labels(periods, lang)) or "—",
                 rejected=rejected_rows)
     (st.warning if rejects else st.success)(summary)
+    _provenance_line(rows, n_illustrative, options)
     for note in notes:
         st.caption(safe_text(note))
     if sample is not None and len(sample):
@@ -151,6 +158,19 @@ def _upload(ready: bool) -> None:
     label = t("dt.confirm_with_rejects", rows=rows, rejected=rejected_rows) if rejects else t("dt.confirm")
     if st.button(label, type="primary", key="dt_confirm", icon=":material/upload:"):
         _load(staged, content, sha, name, options, lang)
+
+
+def _provenance_line(rows: int, n_illustrative: int, options) -> None:
+    """Whether the rows will count as published or illustrative, and why."""
+    if options.illustrative:
+        st.warning(t("dt.will_be_illustrative", n=rows, why=t("dt.why_ticked")), icon=":material/science:")
+    elif n_illustrative >= rows and rows:
+        st.warning(t("dt.will_be_illustrative", n=rows, why=t("dt.why_file")), icon=":material/science:")
+    elif n_illustrative:
+        st.warning(t("dt.will_be_mixed", published=rows - n_illustrative, illustrative=n_illustrative),
+                   icon=":material/science:")
+    else:
+        st.info(t("dt.will_be_published", n=rows), icon=":material/verified:")
 
 
 def _period_labels(periods: list[str], lang: str) -> list[str]:
@@ -188,7 +208,10 @@ def _preview(path: Path, options):
             sample = main[cols].head(200).copy()
             sample.columns = [translate(PREVIEW_COLUMNS[c], options.lang or "vi") for c in cols]
             sample = sample.loc[:, ~sample.columns.duplicated()].astype(str).replace({"nan": "", "None": "", "<NA>": ""})
-        result = (parsed.rows, parsed.rejects, parsed.kind, parsed.periods, parsed.notes, sample)
+        flags = main["illustrative"] if main is not None and "illustrative" in main.columns else None
+        n_illustrative = int(flags.fillna(False).astype(bool).sum()) if flags is not None else \
+            (parsed.rows if parsed.illustrative else 0)
+        result = (parsed.rows, parsed.rejects, parsed.kind, parsed.periods, parsed.notes, sample, n_illustrative)
     except IngestError as exc:
         result = exc.render(options.lang)
     st.session_state["_dt_preview"] = (key, result)
