@@ -23,6 +23,9 @@ pages = {
     t("nav.manage"): [
         st.Page(f"{VIEWS}/data_manager.py", title=t("page.data"), icon=":material/database:", url_path="du-lieu"),
     ],
+    t("nav.help"): [  # the user guide (docs/huong-dan-su-dung.md), shown from the local file: works offline
+        st.Page(f"{VIEWS}/guide.py", title=t("page.guide"), icon=":material/menu_book:", url_path="huong-dan"),
+    ],
 }
 page = st.navigation(pages)
 frame.sidebar()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 
 def _is_missing(value) -> bool:
@@ -72,3 +73,25 @@ def decree_date(value, place: str, lang: str = "vi") -> str:
     if lang == "en":
         return f"{place}, {value.day:02d}/{value.month:02d}/{value.year}"
     return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+_PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+# columns whose values are codes or years even when they look like numbers (1.004227, 2024)
+_CODE_COLUMN = re.compile(r"\b(ma|code|stt|nam|year|ky|period|so ho so|so bien nhan)\b")
+
+
+def fmt_raw(value, lang: str = "vi", column: str | None = None) -> str:
+    """A raw cell value kept as text (a rejected row's value) as a reader writes it: a number the program wrote
+    ("25.0", "73.38", "9436") in the language's format (25; 73,38; 9.436); any other text, and a value in a
+    code or year column, unchanged. None → ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    if not _PLAIN_NUMBER.match(text):
+        return str(value)
+    if column:
+        from analytics.parsing import fold
+
+        if _CODE_COLUMN.search(fold(column)):
+            return str(value)
+    return fmt_number(float(text), 6, lang)

@@ -77,23 +77,42 @@ def _aliases(con) -> dict[str, set[str]]:
     return out
 
 
-def match_unit(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None = None) -> str:
-    """The one unit_id of ``units`` (columns unit_id, unit) that ``text`` names, by the module's rule."""
+def _matches(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None) -> tuple[list[str], list[str]]:
+    """(units the text names, units whose name contains it) — the two tiers of the module's rule."""
     ids = set(units["unit_id"])
-    if text in ids:
-        return text
     names = dict(zip(units["unit_id"], units["unit"]))
     needle, key = fold(text), unit_key(text)
     exact = [uid for uid, name in names.items() if fold(name) == needle or unit_key(name) == key]
     exact += [uid for uid in (aliases or {}).get(key, ()) if uid in ids and uid not in exact]
+    partial = [uid for uid, name in names.items() if needle and (needle in fold(name) or key in unit_key(name))]
+    return exact, partial
+
+
+def match_unit(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None = None) -> str:
+    """The one unit_id of ``units`` (columns unit_id, unit) that ``text`` names, by the module's rule."""
+    if text in set(units["unit_id"]):
+        return text
+    names = dict(zip(units["unit_id"], units["unit"]))
+    exact, partial = _matches(units, text, aliases)
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise UnitError(text, sorted(((u, names[u]) for u in exact), key=lambda p: p[1]))
-    partial = [uid for uid, name in names.items() if needle and (needle in fold(name) or key in unit_key(name))]
     if len(partial) == 1:
         return partial[0]
     raise UnitError(text, sorted(((u, names[u]) for u in partial), key=lambda p: p[1]))
+
+
+def find_units(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None = None) -> list[str]:
+    """Every unit_id a search text may mean, by the same rule as ``match_unit`` (case, diacritics and spacing
+    ignored: "so tu phap" finds Đồng Nai's "Sở Tư pháp" and "Sở Tư pháp - Tỉnh Phú Thọ"): the units it names
+    first, then those whose name contains it, in the order of ``units``. Blank text finds nothing."""
+    text = _clean(str(text or ""))
+    if not text:
+        return []
+    exact, partial = _matches(units, text, aliases)
+    found = ([text] if text in set(units["unit_id"]) else []) + exact + partial  # a unit id is also a name here
+    return list(dict.fromkeys(found))
 
 
 def unit_name(con, unit_id: str) -> str:

@@ -41,6 +41,9 @@ def sidebar() -> None:
     """Draw the sidebar: language switch, unit and period pickers, data date; sync the URL."""
     _read_url_once()
     lang = language()
+    from analytics.dashboard.widgets import browser_texts
+
+    browser_texts(lang)  # Streamlit's own English widget texts, in Vietnamese
     with st.sidebar:
         st.radio(t("side.language"), LANGUAGES, key="lang", horizontal=True, format_func=LANGUAGE_NAMES.get)
         ready = data.state() == "ok"
@@ -68,7 +71,9 @@ def _pickers(lang: str) -> None:
             st.session_state["sel_unit"] = match_unit(units, HOME_UNIT)
         except UnitError:
             st.session_state["sel_unit"] = ids[0]
-    st.selectbox(t("side.unit"), ids, key="sel_unit", format_func=lambda u: names.get(u, u), help=t("side.unit_help"))
+    from analytics.dashboard import unit_picker
+
+    unit_picker.render(units)  # search without diacritics; province → level → unit
     from analytics.brief.tiles import default_period, unit_periods
 
     periods = unit_periods(data.unit_periods(), st.session_state["sel_unit"])

@@ -34,6 +34,52 @@ def safe_text(text) -> str:
     return re.sub(r"^(\s*)([-+#])", r"\1\\\2", s)
 
 
+# Streamlit's own widget texts are written in its browser code, in English ("Upload", "200MB per file",
+# "No results", "Error: …"). In Vietnamese they are hidden and ours shown in their place (CSS only: the widget
+# still works the same). The selectors are those of Streamlit 1.67's frontend.
+_BROWSER_CSS = """
+[data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none !important; }}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{instructions}"; font-size: 0.875rem;
+  opacity: 0.75; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"],
+[data-testid="stFileUploaderDropzone"] button span:not([data-testid="stIconMaterial"]) {{ display: none !important; }}
+[data-testid="stFileUploaderDropzone"] button::after {{ content: "{button}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has(button)) {{ font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]):not(:has(button))::after {{ content: "{drop}";
+  font-size: 1rem; }}
+[data-testid="stFileChip"] [role="alert"] {{ font-size: 0 !important; }}
+[data-testid="stFileChip"] [role="alert"]::after {{ content: "{chip_error}"; font-size: 0.875rem; }}
+[role="listbox"] [role="option"][style*="contents"] > * {{ font-size: 0 !important; }}
+[role="listbox"] [role="option"][style*="contents"] > *::after {{ content: "{no_results}"; font-size: 0.875rem; }}
+"""
+
+
+def _css_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def browser_texts(lang: str) -> None:
+    """Replace Streamlit's built-in English widget texts (uploader, empty search) with Vietnamese ones."""
+    if lang == "en":
+        return
+    limit = settings.upload_limit_mb()
+    texts = {name: _css_text(translate(f"browser.{name}", lang, mb=limit))
+             for name in ("instructions", "button", "drop", "chip_error", "no_results")}
+    st.html(f"<style>{_BROWSER_CSS.format(**texts)}</style>")
+
+
+def whole_number(container, label: str, *, low: int, high: int, value: int, step: int = 1, key: str) -> int:
+    """A whole number typed in a box and checked here, not in the browser (whose message is in English): a
+    number outside low…high is brought to the nearer end, and a note in the person's language says so."""
+    n = container.number_input(label, value=int(value), step=int(step), key=key)
+    n = int(value) if n is None else int(n)
+    if low <= n <= high:
+        return n
+    used = min(max(n, low), high)
+    container.caption(t("common.out_of_range", low=fmt_count(low), high=fmt_count(high), used=fmt_count(used)))
+    return used
+
+
 def present(v) -> bool:
     """True for a real value (not None, NaN or NA)."""
     if v is None:
@@ -203,11 +249,11 @@ class Col:
 
     src: str
     header: str
-    kind: str = "text"  # text | points | signed | pct | pp | count | period | flag | int | datetime | kind | status | source
+    kind: str = "text"  # text | code | points | signed | pct | pp | count | period | flag | int | datetime | kind | status | source
 
 
 def _fmt(v, kind: str, lang: str):
-    if kind == "text":
+    if kind in ("text", "code"):
         return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
     if v is None or (not isinstance(v, (str, bool)) and pd.isna(v)):
         return "—" if kind != "flag" else ""
@@ -287,6 +333,11 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
         return
     view = shown(df, cols, lang)
     kwargs = {"height": height} if height else {}
+    # a code (SO_HOA_GIAY_TO_GIAI_QUYET) is secondary: a narrow column after its label
+    narrow = {translate(c.header, lang): st.column_config.TextColumn(width="small") for c in cols
+              if c.kind == "code" and c.src in df}
+    if narrow:
+        kwargs["column_config"] = narrow
     st.dataframe(view, hide_index=True, width="stretch", **kwargs)
     downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
 

@@ -20,7 +20,7 @@ from analytics import db as dbmod
 from analytics.parsing import fold
 from analytics.ingest.common import KINDS, Options, Parsed
 from analytics.ingest.sheets import EXCEL_SUFFIXES, find_table, read_sheets
-from analytics.i18n import msg
+from analytics.i18n import MESSAGES, msg
 from analytics.ingest.errors import IngestError
 from analytics.parsing import unit_key
 from analytics.periods import period_sort_key
@@ -550,8 +550,19 @@ def validate(paths: list[Path], options: Options) -> list[FileResult]:
     return results
 
 
-def describe(result: FileResult, lang: str | None = None) -> list[str]:
-    """Human lines about one file's result (for the CLI and the dashboard)."""
+def describe(result: FileResult, lang: str | None = None, *, labels: bool = False) -> list[str]:
+    """Human lines about one file's result (for the CLI and the dashboard). With ``labels`` (the dashboard) the
+    kind and periods are named ("Bảng kết quả Bộ chỉ số", "Quý III/2025"), counts and rejected values written
+    the language's way (9.436; 73,38); without, the keys a script greps ("index", "2025Q3")."""
+    from analytics.formatting import fmt_count, fmt_raw
+    from analytics.periods import PeriodError, period_label
+
+    def period_text(p: str) -> str:
+        try:
+            return period_label(p, lang) if labels else p
+        except PeriodError:
+            return p
+
     lines = []
     if result.status == "failed":
         lines.append(msg("failed", lang, file=result.file, reason=result.error.render(lang)))
@@ -559,8 +570,9 @@ def describe(result: FileResult, lang: str | None = None) -> list[str]:
     if result.status == "unchanged":
         return [msg("unchanged", lang, file=result.file, ingest_id=result.ingest_id)]
     key = "valid" if result.status == "valid" else "loaded"
-    lines.append(msg(key, lang, file=result.file, rows=result.rows_loaded, kind=result.kind,
-                     period=", ".join(result.periods) or "—"))
+    kind = msg(f"kind.{result.kind}", lang) if labels and f"kind.{result.kind}" in MESSAGES else result.kind
+    lines.append(msg(key, lang, file=result.file, rows=fmt_count(result.rows_loaded, lang) if labels else result.rows_loaded,
+                     kind=kind, period=", ".join(period_text(p) for p in result.periods) or "—"))
     for old_id, old_file in result.replaced:
         lines.append("  " + msg("replaced", lang, file=result.file, old=old_id, old_file=old_file))
     for note in result.notes:
@@ -571,7 +583,10 @@ def describe(result: FileResult, lang: str | None = None) -> list[str]:
     if result.rejects:
         lines.append("  " + msg("rejected_rows", lang, n=len(result.rejects)))
         for r in result.rejects:
-            lines.append(f"    - {reject_place(r, lang)}: {r['reason']} [{r['value'] if r['value'] is not None else ''}]")
+            value = r["value"] if r["value"] is not None else ""
+            if labels:
+                value = fmt_raw(r["value"], lang, r.get("column_name"))
+            lines.append(f"    - {reject_place(r, lang)}: {r['reason']} [{value}]")
     return lines
 
 

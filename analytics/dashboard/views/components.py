@@ -15,7 +15,7 @@ from analytics.definition import load_definition
 from analytics.formatting import fmt_points
 from analytics.periods import period_label
 
-SUB_COLS = [Col("code", "col.code"), Col("label", "col.subindicator"), Col("numerator", "col.numerator", "count"),
+SUB_COLS = [Col("label", "col.subindicator"), Col("code", "col.code", "code"), Col("numerator", "col.numerator", "count"),
             Col("denominator", "col.denominator", "count"), Col("rate_pct", "col.rate", "pct"),
             Col("points", "col.points", "points"), Col("max_points", "col.max", "points"),
             Col("points_at_stake", "col.at_stake", "points"), Col("illustrative", "col.illustrative", "flag"),

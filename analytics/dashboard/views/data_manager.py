@@ -19,8 +19,10 @@ from analytics.analyses.inventory import (freshness, illustrative_files, illustr
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.i18n import translate
-from analytics.dashboard.widgets import Col, safe_text, section, table
+from analytics.dashboard.widgets import Col, present, safe_text, section, table
+from analytics.formatting import fmt_count, fmt_raw
 
+ACCEPTED = ("xlsx", "xls", "xlsm", "ods", "csv", "json", "parquet")  # checked here, not in the browser (English)
 KINDS = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
 LOG_COLS = [Col("ingest_id", "col.ingest_id", "int"), Col("file_name", "col.file"), Col("kind", "col.kind", "kind"),
             Col("periods", "col.period", "period"), Col("rows_loaded", "col.rows", "count"),
@@ -28,7 +30,7 @@ LOG_COLS = [Col("ingest_id", "col.ingest_id", "int"), Col("file_name", "col.file
             Col("illustrative", "col.illustrative", "flag"), Col("sha256", "col.sha256", "hash"),
             Col("started_at", "col.loaded_at", "datetime"), Col("source_document", "col.document")]
 REJECT_COLS = [Col("file_name", "col.file"), Col("sheet", "col.sheet"), Col("row_number", "col.row", "int"),
-               Col("column_name", "col.column"), Col("value", "col.value"), Col("reason", "col.reason")]
+               Col("column_name", "col.column"), Col("value_shown", "col.value"), Col("reason", "col.reason")]
 FRESH_COLS = [Col("kind", "col.kind", "kind"), Col("files", "col.files", "count"),
               Col("latest_period", "col.latest_period", "period"), Col("last_loaded", "col.last_load", "datetime"),
               Col("illustrative_text", "col.illustrative_share")]
@@ -59,7 +61,8 @@ def render() -> None:
     with section(t("dt.freshness"), t("dt.freshness_caption")):
         fresh = data.call(freshness).merge(data.call(illustrative_rows), on="kind", how="left")
         fresh["illustrative_text"] = [
-            "" if not n or pd.isna(n) else t("dt.all_illustrative") if n == total else t("dt.part_illustrative", n=int(n), total=int(total))
+            "" if not n or pd.isna(n) else t("dt.all_illustrative") if n == total else
+            t("dt.part_illustrative", n=fmt_count(n, lang), total=fmt_count(total, lang))
             for n, total in zip(fresh["illustrative_rows"], fresh["rows"])]
         table(fresh, FRESH_COLS, lang, key="freshness", title=t("dt.freshness"))
     with section(t("dt.illustrative_title"), t("dt.illustrative_caption")):
@@ -75,7 +78,16 @@ def render() -> None:
         if rej.empty:
             st.caption(t("dt.no_rejects"))
         else:
-            table(rej, REJECT_COLS, lang, key="rejects", title=t("dt.rejects"), height=320)
+            table(_reject_values(rej, lang), REJECT_COLS, lang, key="rejects", title=t("dt.rejects"), height=320)
+
+
+def _reject_values(rej: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rejected rows with their value as a reader writes it (25; 73,38), not as the program stored it (25.0)."""
+    out = rej.copy()
+    columns = out["column_name"] if "column_name" in out else [None] * len(out)
+    out["value_shown"] = [fmt_raw(v if present(v) else None, lang, c if present(c) else None)
+                          for v, c in zip(out["value"], columns)]
+    return out
 
 
 def _safe_name(name: str) -> str:
@@ -97,7 +109,8 @@ def _upload(ready: bool) -> None:
         show("  \n".join(safe_text(line) for line in text.splitlines()))
     limit = data.upload_limit_mb()
     # a new key after each load empties the uploader
-    uploaded = st.file_uploader(t("dt.file", mb=limit), type=["xlsx", "xls", "xlsm", "ods", "csv", "json", "parquet"],
+    # no type= and the size checked below: the browser's own refusals are in English (see widgets.browser_texts)
+    uploaded = st.file_uploader(t("dt.file", mb=limit), max_upload_size=limit,
                                 key=f"dt_file_{st.session_state.get('dt_loads', 0)}")
     c1, c2 = st.columns(2)
     kind = c1.selectbox(t("dt.kind"), [None, *KINDS], key="dt_kind",
@@ -110,6 +123,9 @@ def _upload(ready: bool) -> None:
         return
     content = uploaded.getvalue()
     name = _safe_name(uploaded.name)
+    if Path(name).suffix.lower().lstrip(".") not in ACCEPTED:
+        st.error(t("dt.bad_type", name=name, accepted=", ".join(f".{e}" for e in ACCEPTED)), icon=":material/block:")
+        return
     if len(content) > limit * 1024 * 1024:
         st.error(t("dt.too_big", name=name, mb=limit))
         return
@@ -138,8 +154,8 @@ def _upload(ready: bool) -> None:
         return
     rows, rejects, p_kind, periods, notes, sample, n_illustrative = preview
     rejected_rows = len({(r.get("sheet"), r.get("row_number")) for r in rejects})  # a row can break several rules
-    summary = t("dt.preview_ok", rows=rows, kind=t(f"kind.{p_kind}"), period=", ".join(_period_labels(periods, lang)) or "—",
-                rejected=rejected_rows)
+    summary = t("dt.preview_ok", rows=fmt_count(rows, lang), kind=t(f"kind.{p_kind}"),
+                period=", ".join(_period_labels(periods, lang)) or "—", rejected=fmt_count(rejected_rows, lang))
     (st.warning if rejects else st.success)(summary)
     _provenance_line(rows, n_illustrative, options)
     for note in notes:
@@ -149,13 +165,15 @@ def _upload(ready: bool) -> None:
             st.dataframe(sample, hide_index=True, width="stretch")
     if rejects:
         st.markdown(f"**{t('dt.rejected')}**")
-        table(pd.DataFrame(rejects), REJECT_COLS, lang, key=f"upload-rejects-{sha[:12]}", title=t("dt.rejected"))
+        table(_reject_values(pd.DataFrame(rejects), lang), REJECT_COLS, lang, key=f"upload-rejects-{sha[:12]}",
+              title=t("dt.rejected"))
     if rows == 0:
         st.error(t("dt.nothing_to_load"))
         return
     st.caption(t("dt.cli"))
     st.code(_cli(name, options), language="bash")
-    label = t("dt.confirm_with_rejects", rows=rows, rejected=rejected_rows) if rejects else t("dt.confirm")
+    label = t("dt.confirm_with_rejects", rows=fmt_count(rows, lang), rejected=fmt_count(rejected_rows, lang)) \
+        if rejects else t("dt.confirm")
     if st.button(label, type="primary", key="dt_confirm", icon=":material/upload:"):
         _load(staged, content, sha, name, options, lang)
 
@@ -205,9 +223,7 @@ def _preview(path: Path, options):
         sample = None
         if main is not None and len(main):
             cols = [c for c in PREVIEW_COLUMNS if c in main.columns]
-            sample = main[cols].head(200).copy()
-            sample.columns = [translate(PREVIEW_COLUMNS[c], options.lang or "vi") for c in cols]
-            sample = sample.loc[:, ~sample.columns.duplicated()].astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+            sample = _sample(main[cols].head(200), options.lang or "vi")
         flags = main["illustrative"] if main is not None and "illustrative" in main.columns else None
         n_illustrative = int(flags.fillna(False).astype(bool).sum()) if flags is not None else \
             (parsed.rows if parsed.illustrative else 0)
@@ -216,6 +232,35 @@ def _preview(path: Path, options):
         result = exc.render(options.lang)
     st.session_state["_dt_preview"] = (key, result)
     return result
+
+
+def _sample(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The parsed rows as the other tables show them: 19,5 (not 19.5), Quý III/2025, labels instead of keys."""
+    from analytics.dashboard.widgets import level_label
+    from analytics.formatting import fmt_number
+    from analytics.labels import component_label, metric_label
+
+    def cell(column: str, v) -> str:
+        if not present(v):
+            return ""
+        if column == "period":
+            return ", ".join(_period_labels([str(v)], lang))
+        if column == "component":
+            return component_label(v, lang) or ""
+        if column == "metric":
+            return metric_label(v, lang) or ""
+        if column == "unit_level":
+            return level_label(v)
+        if isinstance(v, bool):
+            return translate("common.yes" if v else "common.no", lang)
+        if isinstance(v, (int, float)) or pd.api.types.is_number(v):
+            return fmt_number(v, 4, lang)
+        return str(v)
+
+    shown: dict[str, list[str]] = {}
+    for c in rows.columns:  # two columns under one header (metric, metric_label): the first is kept
+        shown.setdefault(translate(PREVIEW_COLUMNS[c], lang), [cell(c, v) for v in rows[c]])
+    return pd.DataFrame(shown)
 
 
 def _cli(name: str, options) -> str:
@@ -263,7 +308,7 @@ def _load(staged: Path, content: bytes, sha: str, name: str, options, lang: str)
         return
     lines = []
     for r in results:
-        text = "\n".join(describe(r, lang))
+        text = "\n".join(describe(r, lang, labels=True))
         lines.append(("ok" if r.status == "loaded" and not r.rejects else "warn" if r.status != "unchanged" else "info", text))
     if any(r.status == "loaded" for r in results):
         lines.append(("ok", t("dt.done")))

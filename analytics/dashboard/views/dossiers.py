@@ -13,7 +13,7 @@ from analytics.analyses.dossiers import (
 )
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
-from analytics.dashboard.widgets import Col, illustrative_badge, section, table
+from analytics.dashboard.widgets import Col, illustrative_badge, section, table, whole_number
 from analytics.definition import load_definition
 from analytics.formatting import fmt_count, fmt_points
 from analytics.i18n import translate
@@ -80,7 +80,7 @@ def render() -> None:
 def _worklist(unit_id: str, as_of: date, lang: str) -> None:
     with section():
         c1, c2 = st.columns([1, 2])
-        within = c1.number_input(t("ds.within"), min_value=0, max_value=60, value=5, step=1, key="ds_within")
+        within = whole_number(c1, t("ds.within"), low=0, high=60, value=5, key="ds_within")
         df = data.call(worklist, as_of, unit_id, within_days=int(within))
         departments = sorted(d for d in df["department"].dropna().unique())
         chosen = c2.multiselect(t("ds.department"), departments, key="ds_departments", placeholder=t("ds.all_departments"))

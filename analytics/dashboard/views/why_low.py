@@ -15,13 +15,13 @@ from analytics.analyses.whatif import simulate, what_would_it_take
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.dashboard.widgets import (Col, chart_and_table, illustrative_badge, pick_component, present, safe_text,
-                                         section, table)
+                                         section, table, whole_number)
 from analytics.definition import load_definition
 from analytics.formatting import fmt_count, fmt_number, fmt_points
 from analytics.labels import version_label
 from analytics.periods import period_label
 
-SUB_COLS = [Col("code", "col.code"), Col("label", "col.subindicator"), Col("numerator", "col.numerator", "count"),
+SUB_COLS = [Col("label", "col.subindicator"), Col("code", "col.code", "code"), Col("numerator", "col.numerator", "count"),
             Col("denominator", "col.denominator", "count"), Col("rate_pct", "col.rate", "pct"),
             Col("points_recomputed", "col.points", "points"), Col("max_points", "col.max", "points"),
             Col("points_at_stake", "col.at_stake", "points"), Col("illustrative", "col.illustrative", "flag"),
@@ -286,8 +286,8 @@ def _what_if(unit_id: str, unit: str, period: str, lang: str, comp: str, code: s
     proc = c1.selectbox(t("wl.whatif_procedure"), list(names), key=f"wl_proc_{code}",
                         format_func=lambda p: f"{names[p]} ({t('col.shortfall').lower()}: {fmt_count(shortfall[p], lang)})")
     cap = int(shortfall.get(proc, 0) or 0)
-    n = c2.number_input(t("wl.whatif_n"), min_value=0, max_value=max(cap, 1), value=min(max(cap // 2, 1), max(cap, 1)),
-                        step=max(1, cap // 20), key=f"wl_n_{code}_{proc}")
+    n = whole_number(c2, t("wl.whatif_n"), low=0, high=max(cap, 1), value=min(max(cap // 2, 1), max(cap, 1)),
+                     step=max(1, cap // 20), key=f"wl_n_{code}_{proc}")
     with c3:
         st.caption(t("wl.whatif_field"))
         st.markdown(f"**{t(f'action.{field}') if field in ACTION_KEYS else safe_text(field)}**")
