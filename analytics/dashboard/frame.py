@@ -73,7 +73,7 @@ def _pickers(lang: str) -> None:
             st.session_state["sel_unit"] = ids[0]
     from analytics.dashboard import unit_picker
 
-    unit_picker.render(units)  # search without diacritics; province → level → unit
+    unit_picker.render(units, lang)  # search without diacritics; province → level → unit
     from analytics.brief.tiles import default_period, unit_periods
 
     periods = unit_periods(data.unit_periods(), st.session_state["sel_unit"])

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.dashboard.text import t
-from analytics.dashboard.widgets import level_label
+from analytics.i18n import TEXT, translate
 from analytics.units import find_units
 
 HOME_PROVINCE = "Đồng Nai"  # units loaded without a province are the department's own (the provincial tables)
@@ -67,7 +67,12 @@ def _label(row) -> str:
     return name if province.lower() in name.lower() else f"{name} — {province}"
 
 
-def render(units: pd.DataFrame) -> None:
+def level_name(level: str, lang: str) -> str:
+    """A level's name in a language (fixed here, not read from the session: AppTest formats options outside it)."""
+    return translate(f"level.{level}", lang) if f"level.{level}" in TEXT else translate("level.other", lang)
+
+
+def render(units: pd.DataFrame, lang: str) -> None:
     """Draw the search box and the three pickers; ``st.session_state["sel_unit"]`` must already be a unit id."""
     ss = st.session_state
     units = grouped(units)
@@ -101,7 +106,8 @@ def render(units: pd.DataFrame) -> None:
             if len(hits) > MAX_HITS:
                 st.caption(t("side.unit_more_hits", n=len(hits) - MAX_HITS))
     st.selectbox(t("side.province"), provinces(units), key="sel_province", on_change=on_group)
-    st.selectbox(t("side.level"), levels(units, ss["sel_province"]), key="sel_level", format_func=level_label,
+    st.selectbox(t("side.level"), levels(units, ss["sel_province"]), key="sel_level",
+                 format_func=lambda lv: level_name(lv, lang),
                  on_change=on_group)
     group = _in_group(units, ss["sel_province"], ss["sel_level"])
     names = dict(zip(group["unit_id"], group["unit"]))

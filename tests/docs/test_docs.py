@@ -83,3 +83,38 @@ def test_readme_has_the_limits_and_safety_section():
     assert "## Limits and safety" in README
     for limit in ("ANALYTICS_MAX_CELLS", "ANALYTICS_MAX_UNCOMPRESSED_MB", "ANALYTICS_MAX_COMPRESSION_RATIO"):
         assert f"| `{limit}` |" in README, limit
+
+
+GUIDE = ROOT / "docs" / "huong-dan-su-dung.md"
+
+
+def test_the_user_guide_exists_and_is_linked_from_the_top_of_the_readme():
+    assert GUIDE.exists()
+    assert "(docs/huong-dan-su-dung.md)" in README[:2000]
+
+
+def test_every_image_of_the_user_guide_exists():
+    text = GUIDE.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)
+    assert len(images) >= 6
+    for image in images:
+        assert (GUIDE.parent / image).is_file(), image
+    for name in ("1-tong-quan.png", "3-vi-sao-thap.png", "6-du-lieu.png", "7-cong-van-1.png"):
+        assert f"screenshots/{name}" in images, name
+
+
+def test_the_user_guide_speaks_to_the_four_users_in_vietnamese():
+    text = GUIDE.read_text(encoding="utf-8")
+    for heading in ("## 1. Ban Giám đốc", "## 2. Thanh tra Sở", "## 3. Chuyên viên phân tích", "## 4. Cán bộ dữ liệu"):
+        assert heading in text, heading
+    for topic in ("Vì sao thấp?", "Rà soát thời hạn giải quyết", "Thử tính", "Tệp trùng", "Dòng bị loại",
+                  "Kiểm tra trước khi nạp", "Công văn khắc phục", "Tìm đơn vị"):
+        assert topic in text, topic
+    # numbers the Vietnamese way, never 63.48 or 9,436
+    assert "63,48" in text and "3,03 điểm" in text and "8.080" in text and "1.096" in text
+    prose = re.sub(r"```.*?```|`[^`]*`|\([^)]*\.(?:png|md)\)|#[\w-]+\)|https?://\S+", " ", text, flags=re.S)
+    assert not re.search(r"\b\d+\.\d{1,2}\b(?!\.)", re.sub(r"\d+\.\d{3}\b", "", prose)), "a decimal point"
+    english = re.findall(r"\b(?:the|and|of|to|is|for|with|Upload|Download|click|page|file)\b", prose)
+    assert not english, english
+    for wrong in ("Cong DVCQG", "So Cong Thuong", "Quy II", "Thanh tra So"):  # diacritics kept
+        assert wrong not in prose, wrong
