@@ -359,6 +359,9 @@ def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
 def chart_and_table(fig, df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "") -> None:
     """A chart with its table one click away (second tab), downloadable."""
     tab_chart, tab_table = st.tabs([t("common.chart"), t("common.table")])
+    if hasattr(fig, "update_xaxes"):  # axis ticks grouped as the tables are (1.000, not 1000)
+        fig.update_xaxes(separatethousands=True)
+        fig.update_yaxes(separatethousands=True)
     with tab_chart:
         st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
                         key=f"chart_{key}")

@@ -174,7 +174,7 @@ def test_why_low_lists_the_sub_indicators_and_simulates(app_env, demo_db):
     at = open_app("why_low")
     assert at.radio(key="wl_component").value == "digitization"  # the component losing most points
     subs = at.dataframe[0].value
-    assert list(subs.columns[:2]) == ["Mã", "Chỉ số thành phần"]
+    assert list(subs.columns[:2]) == ["Chỉ số thành phần", "Mã"]  # the label first, the code after it
     assert "SO_HOA_GIAY_TO_GIAI_QUYET" in set(subs["Mã"])
     assert "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ" in set(subs["Chỉ số thành phần"])
     # the Pareto table names the procedures, largest shortfall first

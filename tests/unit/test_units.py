@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from analytics.db import apply_schema
-from analytics.units import UnitError, match_unit, resolve_unit
+from analytics.units import UnitError, find_units, match_unit, resolve_unit, unit_catalog
 
 
 @pytest.fixture
@@ -67,3 +67,20 @@ def test_the_cli_refuses_an_ambiguous_unit_with_the_candidates(run_cli, demo_db)
     code, out, err = run_cli("scores", "--db", demo_db, "--unit", "tư pháp", "--period", "2024Q2")
     assert code == 2 and out == ""
     assert "Sở Tư pháp (so tu phap)" in err and "Sở Tư pháp - Tỉnh Phú Thọ (portal:H44.19)" in err
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a unit id is also a name: Đồng Nai's "so tu phap" first, then Phú Thọ's whose name contains it
+    ("so tu phap", ["so tu phap", "portal:H44.19"]),
+    ("SỞ TƯ PHÁP", ["so tu phap", "portal:H44.19"]),
+    ("cong thuong", ["so cong thuong", "portal:H44.07"]),
+    ("sở công thương đồng nai", ["so cong thuong"]),  # an alias
+    ("tp bien hoa", ["ubnd tp bien hoa"]),
+    ("khong co", []),
+    ("   ", []),
+])
+def test_a_search_finds_every_unit_the_text_may_mean(con, text, expected):
+    units = unit_catalog(con).sort_values("unit_id", key=lambda s: s.map({"so cong thuong": 0, "portal:H44.07": 1,
+                                                                           "so tu phap": 2, "portal:H44.19": 3}))
+    aliases = {"so cong thuong dong nai": {"so cong thuong"}}
+    assert find_units(units, text, aliases) == expected
