@@ -1,13 +1,14 @@
-"""Ingest speed for a 200,000-row filing export, xlsx and CSV, against a named baseline in the same run.
+"""Ingest speed of a filing export (xlsx and CSV, 200,000 rows by default) beside the bare reader of the same file.
 
-Baseline ("pandas+openpyxl+row inserts"): ``pandas.read_excel(engine="openpyxl")`` (``read_csv`` for CSV)
-followed by one ``INSERT`` per row into DuckDB — the obvious way to write it by hand.
-Ours: ``analytics.ingest.pipeline.ingest`` — calamine reader, header detection, per-cell parsing of
-Vietnamese number formats, Great Expectations invariants, unit resolution, one bulk insert, atomic swap.
-Also: the raw read time of each xlsx reader (openpyxl, calamine, fastexcel).
+Whole processes, each measured alone (wall time and peak memory, ``_measure.run_whole_process``), ``--runs`` times:
+- ours: ``python -m analytics ingest FILE --kind filings --db <fresh temp db>`` (read, parse, validate, write);
+- baseline for xlsx: ``fastexcel.read_excel(FILE).load_sheet(0).to_arrow()``;
+- baseline for CSV: DuckDB ``CREATE TABLE t AS SELECT * FROM read_csv(FILE)`` into a fresh database;
+- the fixed cost: ours on a 10-row file beside ``python -c "import great_expectations"`` (the validator's
+  import) and ``python -c "import analytics"``.
 
-Run: ``.venv/bin/python benchmarks/ingest_speed.py [--rows 200000]`` (files are generated once and kept in
-``test-output/bench/``). Prints figures; asserts nothing.
+Run: ``PYTHONPATH=$PWD .venv/bin/python benchmarks/ingest_speed.py [--rows 200000] [--runs 3]``. The files are
+generated once into ``test-output/bench/``. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -15,117 +16,71 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from analytics.demo.generator import write_filing_export  # noqa: E402
-from analytics.ingest.common import Options  # noqa: E402
-from analytics.ingest.pipeline import ingest  # noqa: E402
+from _measure import PYTHON, ROOT, measure, summary, table  # noqa: E402
 
 OUT = ROOT / "test-output" / "bench"
 
 
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
 def export(rows: int, suffix: str) -> Path:
+    from analytics.demo.generator import write_filing_export
+
     path = OUT / f"ho-so-{rows}{suffix}"
     if not path.exists():
         print(f"generating {path.name} …", file=sys.stderr)
-        seconds, _ = timed(lambda: write_filing_export(path, rows))
-        print(f"  written in {seconds:.1f} s", file=sys.stderr)
+        write_filing_export(path, rows)
     return path
 
 
-def baseline(path: Path, db: Path, insert_sample: int) -> tuple[float, float, int]:
-    """pandas read (openpyxl for xlsx) + one INSERT per row (autocommit).
+def ours(path: Path, runs: int, tmp: Path) -> dict:
+    db = tmp / "ours.duckdb"
 
-    Returns (read seconds, insert seconds per row, rows read). Row inserts run at ~150–650 rows/s, so
-    inserting 200,000 rows takes 5–20 minutes: the insert rate is measured on the first ``insert_sample``
-    rows (all rows with ``--insert-sample 0``) and the full-file time is read + rows × that rate.
-    """
-    read_seconds, df = timed(lambda: pd.read_excel(path, engine="openpyxl") if path.suffix == ".xlsx"
-                             else pd.read_csv(path, encoding="utf-8-sig"))
-    con = duckdb.connect(str(db))
-    cols = ", ".join(f"c{i} VARCHAR" for i in range(df.shape[1]))
-    con.execute(f"CREATE TABLE t ({cols})")
-    marks = ", ".join("?" for _ in range(df.shape[1]))
-    sample = df if not insert_sample else df.head(insert_sample)
-
-    def insert():
-        for row in sample.astype(str).itertuples(index=False, name=None):
-            con.execute(f"INSERT INTO t VALUES ({marks})", list(row))
-    insert_seconds, _ = timed(insert)
-    con.close()
-    return read_seconds, insert_seconds / len(sample), len(df)
+    def fresh():
+        for p in tmp.glob("ours.duckdb*"):
+            p.unlink()
+    return summary(measure([PYTHON, "-m", "analytics", "ingest", path, "--kind", "filings", "--db", db], runs, fresh))
 
 
-def ours(path: Path, db: Path) -> tuple[float, int]:
-    seconds, (result,) = timed(lambda: ingest([path], Options(kind="filings"), db=db))
-    assert result.status == "loaded", result.error and result.error.render("en")
-    return seconds, result.rows_loaded
+def bare_reader(path: Path, runs: int, tmp: Path) -> tuple[str, dict]:
+    if path.suffix == ".xlsx":
+        code = f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0).to_arrow()"
+        return "fastexcel load_sheet(0).to_arrow()", summary(measure([PYTHON, "-c", code], runs))
+    db = tmp / "bare.duckdb"
+    code = (f"import duckdb; con = duckdb.connect({str(db)!r}); "
+            f"con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv({str(path)!r})\"); con.close()")
 
-
-def readers(path: Path) -> list[tuple[str, float]]:
-    out = []
-    out.append(("pandas engine=openpyxl", timed(lambda: pd.read_excel(path, engine="openpyxl"))[0]))
-    out.append(("pandas engine=calamine", timed(lambda: pd.read_excel(path, engine="calamine"))[0]))
-
-    def calamine_rows():
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_path(str(path))
-        return wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
-    out.append(("python-calamine rows (ours)", timed(calamine_rows)[0]))
-    try:
-        import fastexcel
-
-        out.append(("fastexcel", timed(lambda: fastexcel.read_excel(str(path)).load_sheet(0).to_pandas())[0]))
-    except ImportError:
-        pass
-    return out
+    def fresh():
+        db.unlink(missing_ok=True)
+    return "duckdb CREATE TABLE AS read_csv", summary(measure([PYTHON, "-c", code], runs, fresh))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--insert-sample", type=int, default=10_000,
-                        help="rows the baseline inserts one by one to measure its rate (0 = all rows)")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    from analytics.ingest.validation import _gx
-
-    gx_import, _ = timed(_gx)  # paid once per process by every ingest; reported apart
-    print(f"Great Expectations import (once per ingest process): {gx_import:.2f} s")
-    print(f"\n{'file':<24}{'method':<34}{'seconds':>10}{'rows/s':>12}{'vs baseline':>13}")
-    for suffix in (".csv", ".xlsx"):
-        path = export(args.rows, suffix)
-        with tempfile.TemporaryDirectory() as tmp:
-            t_ours, n = ours(path, Path(tmp) / "ours.duckdb")
-            t_base = None
-            if not args.skip_baseline:
-                read_s, per_row_s, n_base = baseline(path, Path(tmp) / "base.duckdb", args.insert_sample)
-                t_base = read_s + per_row_s * n_base
-        name = f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)"
-        if t_base:
-            how = "all rows" if not args.insert_sample else f"rate of first {args.insert_sample:,} rows"
-            print(f"{name:<24}{'baseline pandas+row inserts':<34}{t_base:>10.1f}{n_base / t_base:>12,.0f}{'1.0×':>13}"
-                  f"   (read {read_s:.1f} s + inserts {per_row_s * 1000:.2f} ms/row, {how})")
-        ratio = f"{t_base / t_ours:.1f}× faster" if t_base else "—"
-        print(f"{name:<24}{'analytics ingest':<34}{t_ours:>10.1f}{n / t_ours:>12,.0f}{ratio:>13}")
-    print("\nxlsx readers (read only, same file):")
-    for label, seconds in readers(export(args.rows, ".xlsx")):
-        print(f"  {label:<32}{seconds:>8.2f} s  {args.rows / seconds:>10,.0f} rows/s")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for suffix in (".xlsx", ".csv"):
+            path = export(args.rows, suffix)
+            name = f"{path.name} ({path.stat().st_size / 1e6:.0f} MB)"
+            what, base = bare_reader(path, args.runs, tmp)
+            rows.append((name, what, base, None))
+            rows.append((name, "python -m analytics ingest", ours(path, args.runs, tmp), base))
+        small = export(10, ".csv")
+        gx = summary(measure([PYTHON, "-c", "import great_expectations"], args.runs))
+        rows.append((small.name, "python -c 'import great_expectations'", gx, None))
+        rows.append((small.name, "python -c 'import analytics'",
+                     summary(measure([PYTHON, "-c", "import analytics"], args.runs)), gx))
+        rows.append((small.name, "python -m analytics ingest", ours(small, args.runs, tmp), gx))
+    print(f"{args.rows:,} rows, {args.runs} runs each; ratio = median ÷ the baseline row above it")
+    print(table(rows))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analytics.parsing import fold
@@ -70,38 +71,38 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
     default_unit = unit_from_title(title)
     default_source = count_source_from_text(title) or "own"
     fields = [f for f in COUNT_FIELDS if f in table.columns]
-    body = table.sheet.rows[table.first_data_row:]
-    width = max((len(r) for r in body), default=0)
-    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in body], dtype=object)
-    raw.index = pd.RangeIndex(table.first_data_row + 1, table.first_data_row + 1 + len(raw))  # spreadsheet row numbers
-    column = lambda f: raw[table.columns[f]] if f in table.columns and table.columns[f] < width else pd.Series(None, index=raw.index, dtype=object)  # noqa: E731
+    block = table.sheet.body(table.first_data_row)  # typed columns, or the cells read one by one
+    width = block.width
+    index = block.index  # spreadsheet row numbers
+    raw_row = block.raw_row
+    column = lambda f: block.series(table.columns[f]) if f in table.columns and table.columns[f] < width else pd.Series(None, index=index, dtype=object)  # noqa: E731
     counts, bad_cells = {}, []
     for f in fields:
         counts[f], bad = parse_count_column(column(f))
         bad_cells += [(row, f) for row in bad]
-    numbers_present = pd.concat([counts[f].notna() for f in fields], axis=1).any(axis=1) if fields else pd.Series(False, index=raw.index)
+    numbers_present = pd.concat([counts[f].notna() for f in fields], axis=1).any(axis=1) if fields else pd.Series(False, index=index)
     bad_rows = {row for row, _ in bad_cells}
-    numbers_present |= raw.index.isin(list(bad_rows))
+    numbers_present |= index.isin(list(bad_rows))
     names = text_column(column("procedure_name"))
     units = text_column(column("unit"))
     labels = names.fillna(units).fillna("")
     label = labels.map({v: fold(v) for v in labels.unique()})
-    is_total = label.isin(TOTAL_ROW_WORDS) | label.str.startswith("tong cong")
+    is_total = label.isin(TOTAL_ROW_WORDS) | label.astype(str).str.startswith("tong cong")  # str: no rows at all
     keep = numbers_present & ~is_total
-    check_rows = [(int(i), body[i - table.first_data_row - 1]) for i in raw.index[numbers_present & is_total]]
+    check_rows = [(int(i), raw_row(int(i))) for i in index[numbers_present & is_total]]
     rejects = []
     for row, f in bad_cells:
         if keep.get(row, False):
             value = column(f)[row]
             rejects.append(reject(display, sheet, int(row), table.headers[f], value, count_problem(value, lang),
-                                  body[row - table.first_data_row - 1]))
+                                  raw_row(row)))
     for row, ref in table.merged_data_rows({"unit", "procedure_name", "procedure_code", *fields}).items():
         if keep.get(row, False) and row not in bad_rows:  # a merged cell across data rows: rejected, never guessed
             rejects.append(reject(display, sheet, int(row), None, ref, merged_reason(ref, lang),
-                                  body[row - table.first_data_row - 1]))
+                                  raw_row(row)))
             bad_rows.add(row)
-    df = pd.DataFrame({f: counts[f] for f in fields}, index=raw.index)
-    df["row_number"] = raw.index
+    df = pd.DataFrame({f: counts[f] for f in fields}, index=index)
+    df["row_number"] = index
     df["procedure_name"] = names
     df["procedure_code"] = text_column(column("procedure_code"))
     df["department"] = text_column(column("department"))
@@ -113,27 +114,26 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
             rates, _ = parse_number_column(column(rate_field))
             expected = 100 * df[count_field].astype("Float64") / df["received_total"].astype("Float64").replace(0, pd.NA)
             off = keep & rates.notna() & expected.notna() & ((rates - expected).abs() > RATE_TOLERANCE_PP)
-            for row in raw.index[off.fillna(False)]:
+            for row in index[off.fillna(False)]:
                 rejects.append(reject(display, sheet, int(row), table.headers[rate_field], column(rate_field)[row],
                                       msg("rate_mismatch", lang, value=column(rate_field)[row], expected=f"{expected[row]:.2f}"),
-                                      body[row - table.first_data_row - 1]))
+                                      raw_row(row)))
                 bad_rows.add(row)
     missing_unit = keep & df["unit_name"].isna()
-    for row in raw.index[missing_unit]:
-        rejects.append(reject(display, sheet, int(row), "Đơn vị", None, msg("missing_unit", lang), body[row - table.first_data_row - 1]))
+    for row in index[missing_unit]:
+        rejects.append(reject(display, sheet, int(row), "Đơn vị", None, msg("missing_unit", lang), raw_row(row)))
         bad_rows.add(row)
     column_periods = []
     if "period" in table.columns:
         raw_periods = column("period")
         mapping = {v: (None if is_blank(v) else parse_period(str(v))) for v in raw_periods.dropna().unique()}
         df["period"] = raw_periods.map(mapping)
-        for row in raw.index[keep & df["period"].isna()]:
+        for row in index[keep & df["period"].isna()]:
             value = raw_periods[row]
             rejects.append(reject(display, sheet, int(row), table.headers["period"], value,
-                                  msg("bad_period", lang, value=value), body[row - table.first_data_row - 1]))
+                                  msg("bad_period", lang, value=value), raw_row(row)))
             bad_rows.add(row)
         column_periods = sorted(set(df.loc[keep & df["period"].notna(), "period"]))
-    df["_raw_index"] = raw.index
     df = df[keep & ~df.index.isin(list(bad_rows))]
     periods = decide_period(file=display, options=options, title=title, column_values=column_periods,
                             filename=path.name, sheet=sheet)
@@ -144,8 +144,6 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
     if "period" not in df.columns or df["period"].isna().all():
         df["period"] = periods[0]
     df = df.reset_index(drop=True)
-    df["_raw"] = [body[i - table.first_data_row - 1] for i in df["_raw_index"]]
-    df = df.drop(columns=["_raw_index"])
 
     from analytics.ingest.validation import filing_failures
 
@@ -156,9 +154,10 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
     for failure in filing_failures(check):
         row = df.loc[failure.index]
         rejects.append(reject(display, sheet, int(row["row_number"]), table.headers.get(failure.column, failure.column),
-                              row.get(failure.column), msg(failure.reason_key, lang, **failure.params), row["_raw"]))
+                              row.get(failure.column), msg(failure.reason_key, lang, **failure.params),
+                              raw_row(int(row["row_number"]))))
         failed.add(failure.index)
-    df = df.drop(index=list(failed)).drop(columns=["_raw"]).reset_index(drop=True)
+    df = df.drop(index=list(failed)).reset_index(drop=True)
     illustrative = options.illustrative if options.illustrative is not None else detect_illustrative(title + " " + str(path))
     df["illustrative"] = bool(illustrative)
     df["source_file"] = display
@@ -173,6 +172,10 @@ def parse_filings(path: Path, sheets, options: Options, display: str) -> Parsed:
 
 def text_column(series: pd.Series) -> pd.Series:
     """Cell texts in NFC with white space folded, blanks as None (each distinct value normalised once)."""
+    if isinstance(series.dtype, pd.StringDtype):  # a column of text read as a column
+        codes, uniques = pd.factorize(series)
+        texts = np.array([None if is_blank(v) else nfc(v) for v in uniques] + [None], dtype=object)
+        return pd.Series(texts[codes], index=series.index, dtype=object)
     uniques = series.dropna().unique()
     mapping = {v: (None if is_blank(v) else nfc(v)) for v in uniques}
     return series.map(mapping).astype(object).where(series.notna(), None)
@@ -212,8 +215,29 @@ def count_problem(value, lang: str | None = None) -> str:
 def parse_number_column(series: pd.Series) -> tuple[pd.Series, list]:
     """A column of cells as numbers (Float64) and the row labels of cells that hold text that is no number.
 
-    Each distinct cell value is parsed once ("9.436", "19,8", 12.0), so a 200,000-row column costs a dict lookup a row.
+    Each distinct cell value is parsed once ("9.436", "19,8", 12.0), so a 200,000-row column costs a dict lookup a row;
+    a column read as numbers is taken as it is, a column read as text is parsed per distinct value by position.
     """
+    if series.dtype == "float64":  # numbers as the workbook holds them: blank is NaN; ±inf is no number
+        values = series.to_numpy()
+        bad_mask = np.isinf(values)
+        numbers = pd.array(np.where(bad_mask, np.nan, values), dtype="Float64")
+        return pd.Series(numbers, index=series.index), list(series.index[bad_mask])
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)
+        parsed = np.full(len(uniques) + 1, np.nan)
+        bad = np.zeros(len(uniques) + 1, dtype=bool)
+        for i, v in enumerate(uniques):
+            try:
+                number = parse_number(v)
+            except NumberError:
+                bad[i] = True
+                continue
+            if number is not None:
+                parsed[i] = number
+        bad_mask = bad[codes]
+        numbers = pd.array(parsed[codes], dtype="Float64")
+        return pd.Series(numbers, index=series.index), list(series.index[bad_mask])
     mapping = {}
     for v in pd.unique(series.dropna()):
         try:

@@ -81,6 +81,10 @@ class SheetScan:
 
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     bad_cells: dict[tuple[int, int], BadCell] = field(default_factory=dict)  # (row, column), 0-based
+    part: str | None = None  # the worksheet's path inside the package
+    last_row: int = 0  # the last row the XML holds (1-based)
+    head_xml: bytes | None = None  # a large sheet's XML cut after its first rows (see ``head_xml``)
+    head_cut: bool = False  # rows beyond the first ones were cut off
 
 
 def column_index(letters: str) -> int:
@@ -158,8 +162,12 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None) -> dict[str, SheetScan]:
-    """Each worksheet's hidden rows and unreadable cells; refuses a sheet larger than the limits allow."""
+def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None, head_rows: int = 0,
+              head_min_bytes: int | None = None) -> dict[str, SheetScan]:
+    """Each worksheet's hidden rows and unreadable cells; refuses a sheet larger than the limits allow.
+
+    With ``head_min_bytes``, a sheet whose XML is at least that large also keeps its XML cut after ``head_rows``
+    rows (``head_xml``), for reading those rows alone."""
     limits = limits or read_limits()
     try:
         zf = zipfile.ZipFile(path)
@@ -172,13 +180,52 @@ def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None) -> dic
                 data = zf.read(part)
             except KeyError:
                 continue
-            _check_extent(data, name, display, limits)
-            scans[name] = _scan_sheet(data)
+            last_row = _check_extent(data, name, display, limits)
+            scan = scans[name] = _scan_sheet(data)
+            scan.part, scan.last_row = part, last_row
+            if head_min_bytes is not None and len(data) >= head_min_bytes:
+                scan.head_xml, scan.head_cut = head_xml(data, head_rows)
     return scans
 
 
-def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> None:
-    """Refuse a sheet whose declared or actual rows × columns exceed the cell limit."""
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def head_xml(data: bytes, rows: int) -> tuple[bytes | None, bool]:
+    """A worksheet's XML with only its first ``rows`` rows (and no declared dimension), its other parts kept (merged
+    ranges), and whether rows were cut off; None when a row does not say its number."""
+    cut = None
+    for t in _ROW_TAG.finditer(data):
+        r = _ROW_NUMBER.search(t.group(1))
+        if r is None:
+            return None, False
+        if int(r.group(1)) > rows:
+            cut = t.start()
+            break
+    tail = None
+    for m in _SHEET_DATA_END.finditer(data, len(data) - min(len(data), 1 << 22)):
+        tail = m.start()
+    if tail is None or (cut is not None and tail < cut):
+        return None, False
+    head = re.sub(rb"<(?:\w+:)?dimension\b[^>]*/>", b"", data[:tail if cut is None else cut], count=1)
+    return head + data[tail:], cut is not None
+
+
+def cut_workbook(path: Path, scans: dict[str, SheetScan]):
+    """An in-memory copy of a workbook whose sheets in ``scans`` hold only their first rows (``head_xml``)."""
+    import io
+
+    cuts = {scan.part: scan.head_xml for scan in scans.values()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, cuts.get(info.filename) or zin.read(info.filename), zipfile.ZIP_STORED)
+    out.seek(0)
+    return out
+
+
+def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> int:
+    """Refuse a sheet whose declared or actual rows × columns exceed the cell limit; returns its last row."""
     rows = cols = 0
     m = _DIMENSION.search(data[:65536])
     declared = None
@@ -187,6 +234,7 @@ def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> 
         rows, cols = int(m.group(4)), column_index(m.group(3).decode()) + 1
     tail = data[-65536:]
     last_rows = [int(r.group(1)) for t in _ROW_TAG.finditer(tail) if (r := _ROW_NUMBER.search(t.group(1)))]
+    last = max(last_rows) if last_rows else 0
     if last_rows:
         rows = max(rows, max(last_rows))
     if _WIDE_CELL.search(data):  # the reader allocates for the cells it finds, whatever the dimension says
@@ -195,6 +243,7 @@ def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> 
     if rows * cols > limits.max_cells:
         raise IngestError("too_many_cells", file=display, sheet=sheet, rows=Count(rows), columns=Count(cols),
                           declared=declared or "—", limit=Count(limits.max_cells))
+    return last
 
 
 def _scan_sheet(data: bytes) -> SheetScan:

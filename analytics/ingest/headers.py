@@ -32,14 +32,22 @@ def header_aliases() -> dict[str, dict[str, tuple[str, ...]]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _alias_index(layout: str) -> dict[str, str]:
+    """Folded alias → field for a layout (the first field listing an alias wins)."""
+    index: dict[str, str] = {}
+    for field, aliases in header_aliases()[layout].items():
+        for alias in aliases:
+            index.setdefault(alias, field)
+    return index
+
+
+@lru_cache(maxsize=1 << 16)
 def match_header(text, layout: str) -> str | None:
-    """The canonical field a header cell names in a layout, or None."""
+    """The canonical field a header cell names in a layout, or None (header texts repeat: each is folded once)."""
     key = header_key(text)
     if not key:
         return None
-    for field, aliases in header_aliases()[layout].items():
-        if key in aliases:
-            return field
-    return None
+    return _alias_index(layout).get(key)
 
 

@@ -120,8 +120,8 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
         if kind == "dossiers" or sniff_dossiers(path):
             return parse_dossiers(path, options, display)
     sheets = read_sheets(path, display, include_hidden=options.include_hidden)
-    if not any(any(c is not None for c in row) for s in sheets if not s.hidden for row in s.rows):
-        hidden = [s.name for s in sheets if s.hidden and any(any(c is not None for c in row) for row in s.rows)]
+    if not any(s.has_data() for s in sheets if not s.hidden):
+        hidden = [s.name for s in sheets if s.hidden and s.has_data()]
         if hidden:
             raise IngestError("only_hidden_data", file=display, sheets=", ".join(f"“{n}”" for n in hidden))
         raise IngestError("empty_sheet", file=display, sheet=sheets[0].name if sheets else None)
@@ -134,7 +134,7 @@ def hidden_notes(sheets, used_sheet: str | None, lang: str | None) -> list[str]:
     """Summary lines naming hidden sheets and hidden rows that hold data which was left out."""
     notes = []
     for s in sheets:
-        if s.hidden and any(any(c is not None for c in row) for row in s.rows):
+        if s.hidden and s.has_data():
             notes.append(msg("hidden_sheet_skipped", lang, sheet=s.name))
         elif s.hidden_rows and s.name == used_sheet:
             rows = ", ".join(map(str, s.hidden_rows[:20])) + (" …" if len(s.hidden_rows) > 20 else "")
@@ -154,6 +154,11 @@ def _parse_table(path: Path, sheets, options: Options, display: str, kind: str |
         raise IngestError("wrong_kind", file=display, expected=_kind_label(kind, options.lang),
                           detail=_kind_label(detected, options.lang))
     from analytics.ingest import filings, index_table, simple, tasks
+
+    if kind in ("index", "filings"):
+        from analytics.ingest.validation import preload
+
+        preload()  # validated after its data block is read: the validator's import runs meanwhile
 
     if kind == "dossiers":
         from analytics.ingest.dossiers import parse_dossiers

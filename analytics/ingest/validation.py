@@ -6,9 +6,11 @@ Great Expectations takes seconds to import, so this module imports it lazily: on
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,27 +49,60 @@ class Failure:
     params: dict
 
 
+_import_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _gx():
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
+    with _import_lock:
+        os.environ.setdefault("TQDM_DISABLE", "1")
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
 
-    return gx
+        return gx
+
+
+_preloading: list[threading.Thread] = []
+
+
+def preload() -> None:
+    """Start importing Great Expectations in a background thread (once per process), so that its seconds of import
+    overlap the reading of the file, which the readers (fastexcel, DuckDB) do without holding the interpreter."""
+    if _preloading or _gx.cache_info().currsize:
+        return
+    thread = threading.Thread(target=_safe_import, name="gx-import", daemon=True)
+    _preloading.append(thread)
+    thread.start()
+    atexit.register(thread.join)  # an interpreter never stops in the middle of an import
+
+
+def _safe_import() -> None:
+    try:
+        _context()
+    except Exception:  # the validation itself imports again and reports what is wrong
+        pass
 
 
 _counter = itertools.count()
 
 
+_context_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _context():
-    """One ephemeral context per process (no project files, no network, progress bars off)."""
+def _context_once():
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = _gx().get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return ctx
+
+
+def _context():
+    """One ephemeral context per process (no project files, no network, progress bars off)."""
+    with _context_lock:
+        return _context_once()
 
 
 def _run(df: pd.DataFrame, expectations: list) -> list:
