@@ -871,6 +871,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "match.found_late": ("Cổng tính quá hạn; hồ sơ trễ thật", "Portal: overdue; late here too"),
     "kind.dossiers": ("Danh sách hồ sơ", "Dossier list"),
     "period_slip": ("Lưu ý: khoảng thời gian “{text}” không khớp với kỳ {period}", "Note: the date range “{text}” does not match period {period}"),
+    # --- fast steps, readable charts, wide tables, exports (issue 10b) ----------------------------------------
+    "table.more_columns": ("Xem thêm cột ({n} cột khác)", "More columns ({n} others)"),
+    "col.overdue_portal": ("Quá hạn theo Cổng DVCQG", "Overdue (national portal)"),
+    "col.overdue_own": ("Quá hạn theo một cửa", "Overdue (one-stop records)"),
+
 }
 
 

@@ -291,6 +291,31 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
     downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 
+def first_columns(cols: list[Col], first: dict[str, int]) -> list[Col]:
+    """The columns a reader needs first, in the order ``first`` names them (source column → width in pixels)."""
+    by_src = {c.src: c for c in cols}
+    return [by_src[s] for s in first if s in by_src]
+
+
+def wide_table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, first: dict[str, int], title: str = "",
+               height: int | None = None) -> None:
+    """A wide table fitted to a 1280 px screen: the columns ``first`` names, at their widths (pixels), shown
+    first; every column one click away in an expander; the downloads carry every column."""
+    if df is None or df.empty:
+        st.caption(t("common.no_rows"))
+        return
+    lead = first_columns(cols, first)
+    view = shown(df, lead, lang)
+    config = {translate(c.header, lang): st.column_config.Column(width=first[c.src]) for c in lead}
+    kwargs = {"height": height} if height else {}
+    st.dataframe(view, hide_index=True, width="content", column_config=config, **kwargs)
+    rest = [c for c in cols if c not in lead and c.src in df]
+    if rest:
+        with st.expander(t("table.more_columns", n=len(rest))):
+            st.dataframe(shown(df, cols, lang), hide_index=True, width="stretch", **kwargs)
+    downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
+
+
 def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
     """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both)."""
     from analytics.brief.export import csv_text, table_xlsx
