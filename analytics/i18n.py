@@ -875,6 +875,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "table.more_columns": ("Xem thêm cột ({n} cột khác)", "More columns ({n} others)"),
     "col.overdue_portal": ("Quá hạn theo Cổng DVCQG", "Overdue (national portal)"),
     "col.overdue_own": ("Quá hạn theo một cửa", "Overdue (one-stop records)"),
+    "tg.measured_through": ("Đo trên số liệu đến hết {period}: chỉ tiêu năm lấy điểm của kỳ gần nhất đến {period} "
+                            "và số hồ sơ cộng dồn từ đầu năm; không dùng số liệu của kỳ sau. Cột «Kỳ đo» ghi kỳ đã dùng.",
+                            "Measured on the data up to {period}: an annual target takes the latest score up to "
+                            "{period} and the filings of the year so far; no later period is used. The "
+                            "«Measured over» column names the periods used."),
 
 }
 
