@@ -275,8 +275,12 @@ def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
         unit = UNIT_SUFFIX.get(c.kind)
         header = translate(c.header, lang)
         headers.append(f"{header} ({translate(unit, lang)})" if unit and "(" not in header else header)
+    from analytics.brief.export import NUMBER_FORMATS
+
     out = pd.concat(data, axis=1) if data else pd.DataFrame()
     out.columns = headers
+    kinds = [c.kind for c in cols if c.src in df]
+    out.attrs["number_formats"] = {h: NUMBER_FORMATS[k] for h, k in zip(headers, kinds) if k in NUMBER_FORMATS}
     return out
 
 

@@ -104,3 +104,25 @@ def test_a_sub_indicator_change_keeps_the_component_step(app_env, demo_db, monke
     assert calls["shortfall_pareto"] == before["shortfall_pareto"] + 1
     assert at.selectbox(key="wl_code").value != "ORIGINAL_RESULT_AVAILABLE"
     assert at.session_state["wl_component"] == "digitization"
+
+
+def test_the_deadline_audit_shows_first_what_a_reader_needs_fitted_to_1280_px(app_env, demo_db):
+    import json
+
+    app_env(demo_db)
+    at = open_app("why_low")
+    first = next(d for d in at.dataframe if "Quá hạn theo Cổng DVCQG" in d.value.columns)
+    assert list(first.value.columns) == ["Thủ tục", "Thời hạn công bố", "Thời hạn cấu hình", "Quá hạn theo Cổng DVCQG",
+                                         "Quá hạn theo một cửa"]
+    widths = {name: cfg.get("width") for name, cfg in json.loads(first.proto.columns).items() if name != "_index"}
+    assert widths == {"Thủ tục": 300, "Thời hạn công bố": 130, "Thời hạn cấu hình": 130,
+                      "Quá hạn theo Cổng DVCQG": 110, "Quá hạn theo một cửa": 110}
+    # 780 px: inside the ~900 px the main column has at 1280 px with the sidebar open
+    assert sum(widths.values()) == 780
+    row = first.value.set_index("Thủ tục").loc["Cấp Giấy chứng nhận đủ điều kiện an toàn thực phẩm"]
+    assert (row["Thời hạn công bố"], row["Thời hạn cấu hình"], row["Quá hạn theo Cổng DVCQG"]) == \
+        ("20 ngày làm việc", "20 ngày", "31")
+    # every column one click away, in an expander
+    full = next(d for d in at.dataframe if "Vấn đề" in d.value.columns)
+    assert {"Mã thủ tục", "Vấn đề", "Minh họa"} <= set(full.value.columns) and len(full.value.columns) == 9
+    assert any(e.label.startswith("Xem thêm cột") for e in at.expander)

@@ -89,7 +89,7 @@ def component_view(unit_id: str, unit: str, period: str, lang: str, scores) -> N
         with section(t("cp.history"), t("cp.history_caption")):
             h = history(scores, unit_id, comp, same_kind_as=period)
             mx = float(h["max_points"].max()) if len(h) else load_definition().common_max(comp)
-            chart_and_table(charts.score_over_time(h, lang, max_points=mx, bands=False), h, HISTORY_COLS, lang,
+            chart_and_table(charts.score_over_time(h, lang, max_points=mx, bands=False, selected=period), h, HISTORY_COLS, lang,
                             key=f"history-{comp}", title=f"{t('cp.history')} — {unit}")
     with right:
         with section(t("cp.peers", period=period_label(period, lang)), t("cp.peers_caption")):
