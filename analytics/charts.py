@@ -98,15 +98,18 @@ def grade_bands(fig: go.Figure, lang: str, y_min: float = 0.0) -> None:
 
 
 def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: float = 100, bands: bool = True,
-                    target: float | None = None, height: int = 340, name: str | None = None) -> go.Figure:
-    """A score over periods (in period order): published points filled, illustrative points hollow,
-    grade bands behind a total, the maximum as a dashed line otherwise.
+                    target: float | None = None, height: int = 340, name: str | None = None,
+                    selected: str | None = None, target_illustrative: bool = False) -> go.Figure:
+    """A score over periods (in period order): published points filled, illustrative points hollow (each with its
+    legend entry), grade bands behind a total, the maximum as a dashed line otherwise.
 
-    ``history``: period_label, score_points, illustrative (already sorted by period).
+    One tick per period with a short label ("Q2" with the year under the first quarter of each year), readable at
+    1280 px; the points' values are written only on the last period and on ``selected`` (the rest on hover), so
+    no two labels collide. ``history``: period, period_label, score_points, illustrative (sorted by period).
     """
     df = history.reset_index(drop=True).copy()
-    df["period_label"] = [tick_label(p) for p in df["period_label"]]
-    x = df["period_label"].tolist()
+    keys = df["period"].tolist() if "period" in df else df["period_label"].tolist()
+    x = list(range(len(df)))
     fig = go.Figure()
     known = df["score_points"].dropna()
     if bands:
@@ -119,25 +122,64 @@ def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: floa
                       annotation_text=f"{tr('chart.max', lang)} {fmt_points(max_points, lang)}", annotation_position="top left")
     fig.add_scatter(x=x, y=df["score_points"], mode="lines", line=dict(color=PRIMARY, width=2.5), showlegend=False,
                     connectgaps=False, hoverinfo="skip")
+    hover = [str(lbl).replace("<br>", " ") for lbl in df["period_label"]]
     ill = df["illustrative"].fillna(False).astype(bool)
     for flag, label, marker in ((False, tr("chart.published", lang), dict(size=11, color=PRIMARY, line=dict(color=PRIMARY, width=2))),
-                                (True, tr("chart.illustrative", lang), dict(size=11, color="#FFFFFF", symbol="circle-open",
+                                (True, tr("chart.illustrative", lang), dict(size=11, color="#FFFFFF", symbol="circle",
                                                                             line=dict(color=PRIMARY, width=2.5)))):
         part = df[(ill == flag) & df["score_points"].notna()]
         if part.empty:
             continue
-        text = [fmt_points(v, lang) for v in part["score_points"]]
-        fig.add_scatter(x=part["period_label"], y=part["score_points"], mode="markers+text", name=label, marker=marker,
-                        text=text, textposition="top center", textfont=dict(size=11),
-                        customdata=[lbl.replace("<br>", " ") for lbl in part["period_label"]],
+        fig.add_scatter(x=part.index.tolist(), y=part["score_points"], mode="markers", name=label, marker=marker,
+                        showlegend=True, text=[fmt_points(v, lang) for v in part["score_points"]],
+                        customdata=[hover[i] for i in part.index],
                         hovertemplate="%{customdata}: %{text}" + _illustrative_suffix(flag, lang) + "<extra></extra>")
+    shown = labelled_points(df, selected)
+    if shown:
+        fig.add_scatter(x=shown, y=[df["score_points"].iloc[i] for i in shown], mode="text", showlegend=False,
+                        text=[fmt_points(df["score_points"].iloc[i], lang) + (" *" if ill.iloc[i] else "") for i in shown],
+                        textposition="top center", textfont=dict(size=12, color=TEXT), hoverinfo="skip",
+                        name="labels")
     if target is not None and not _missing(target):
         fig.add_hline(y=float(target), line_dash="dot", line_color=ORANGE, line_width=2,
                       annotation_text=f"{tr('chart.target', lang)} {fmt_points(target, lang)}", annotation_position="top right",
                       annotation_font_color="#7E5109")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, tickangle=0)
+        name = f"{tr('chart.target', lang)} {fmt_points(target, lang)}"
+        if target_illustrative:
+            name += f" ({tr('chart.illustrative', lang)})"
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=name, showlegend=True, hoverinfo="skip",
+                        line=dict(color=ORANGE, width=2, dash="dot"))
+    fig.update_xaxes(type="linear", tickmode="array", tickvals=x, ticktext=period_ticks(keys, lang), tickangle=0,
+                     range=[-0.5, len(x) - 0.5], showgrid=False)
     fig.update_yaxes(range=y_range, title_text=tr("chart.points_axis", lang))
     return style(fig, lang, height)
+
+
+def labelled_points(history: pd.DataFrame, selected: str | None = None) -> list[int]:
+    """The positions whose value is written on a history chart: the last known point and the selected period."""
+    known = [i for i, v in enumerate(history["score_points"]) if not _missing(v)]
+    if not known:
+        return []
+    out = {known[-1]}
+    if selected is not None and "period" in history:
+        out |= {i for i in known if history["period"].iloc[i] == selected}
+    return sorted(out)
+
+
+def period_ticks(keys: list[str], lang: str) -> list[str]:
+    """Short tick labels, one per period: "Q2", with the year under the first quarter shown of each year
+    ("Q1<br>2024"); a year period is its year."""
+    out, last_year = [], None
+    for k in keys:
+        k = str(k)
+        year, _, q = k.partition("Q")
+        if q and year.isdigit():
+            text = tr("chart.quarter_short", lang, q=q)
+            out.append(f"{text}<br>{year}" if year != last_year else text)
+            last_year = year
+        else:
+            out.append(k)
+    return out
 
 
 def peer_bars(rankings: pd.DataFrame, unit_id: str, lang: str = "vi", height: int | None = None) -> go.Figure:

@@ -898,6 +898,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "match.found_late": ("Cổng tính quá hạn; hồ sơ trễ thật", "Portal: overdue; late here too"),
     "kind.dossiers": ("Danh sách hồ sơ", "Dossier list"),
     "period_slip": ("Lưu ý: khoảng thời gian “{text}” không khớp với kỳ {period}", "Note: the date range “{text}” does not match period {period}"),
+    # --- fast steps, readable charts, wide tables, exports (issue 10b) ----------------------------------------
+    "table.more_columns": ("Xem thêm cột ({n} cột khác)", "More columns ({n} others)"),
+    "col.overdue_portal": ("Quá hạn theo Cổng DVCQG", "Overdue (national portal)"),
+    "col.overdue_own": ("Quá hạn theo một cửa", "Overdue (one-stop records)"),
+    "chart.quarter_short": ("Q{q}", "Q{q}"),
+    "pdf.title": ("Bản tóm tắt – {unit} – {period}", "Brief – {unit} – {period}"),
+    "pdf.subject": ("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp của {unit}, {period}: điểm, xếp loại và "
+                    "những điểm chính cho cuộc họp",
+                    "{unit}'s service-index results for {period}: scores, grade and the key findings for the meeting"),
+    "tg.measured_through": ("Đo trên số liệu đến hết {period}: chỉ tiêu năm lấy điểm của kỳ gần nhất đến {period} "
+                            "và số hồ sơ cộng dồn từ đầu năm; không dùng số liệu của kỳ sau. Cột «Kỳ đo» ghi kỳ đã dùng.",
+                            "Measured on the data up to {period}: an annual target takes the latest score up to "
+                            "{period} and the filings of the year so far; no later period is used. The "
+                            "«Measured over» column names the periods used."),
+
 }
 
 

@@ -32,48 +32,66 @@ OUT = ROOT / "test-output" / "bench"
 PERIOD, UNIT_ID, UNIT = "2024Q2", "so cong thuong", "Sở Công Thương"
 
 
-def page_queries():
-    """Per page, the analyses it calls with the arguments the Overview defaults give (as the pages call them)."""
-    from analytics.analyses import audit, changes, explain, gaps, plan_targets, rankings, reconcile, scores, whatif
-    from analytics.brief import findings as brief
-    from analytics.analyses import inventory as queries
+def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
+    """Per page, the analyses it calls with the arguments the page's defaults give, as the pages call them
+    (every analysis takes a ``unit_id`` and no language; labels are added at the edge, outside the query)."""
+    from datetime import date
 
-    code = "ORIGINAL_RESULT_AVAILABLE"
+    from analytics.analyses import (audit, changes, dossiers, explain, gaps, inventory, plan_targets, rankings,
+                                    reconcile, scores, tasks, whatif)
+    from analytics.brief import findings as brief
+
+    code = "ORIGINAL_RESULT_AVAILABLE"  # the sub-indicator Vì sao thấp? opens on (digitization, most at stake)
+    as_of = date(2024, 6, 28)
     return {
         "overview": [
-            ("scored_unit_periods", lambda c: queries.scored_unit_periods(c)),
-            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
-            ("score_changes", lambda c: changes.score_changes(c, lang="vi")),
-            ("component_gaps", lambda c: gaps.component_gaps(c, PERIOD, UNIT, lang="vi")),
-            ("grade_outlook", lambda c: gaps.grade_outlook(c, PERIOD, UNIT, lang="vi")),
-            ("filing_metric_changes", lambda c: changes.filing_metric_changes(c, lang="vi")),
-            ("meeting_brief", lambda c: brief.meeting_brief(c, PERIOD, UNIT, lang="vi")),
+            ("scored_unit_periods", lambda c: inventory.scored_unit_periods(c)),
+            ("unit_scores", lambda c: scores.unit_scores(c)),
+            ("score_changes", lambda c: changes.score_changes(c)),
+            ("component_gaps", lambda c: gaps.component_gaps(c, period, unit_id)),
+            ("grade_outlook", lambda c: gaps.grade_outlook(c, period, unit_id)),
+            ("filing_metric_changes", lambda c: changes.filing_metric_changes(c)),
+            ("meeting_brief", lambda c: brief.meeting_brief(c, period, unit_id)),
+            ("source_files", lambda c: inventory.source_files(c, unit_id, period)),
         ],
         "components": [
-            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
-            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="digitization", lang="vi")),
-            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, PERIOD, UNIT_ID, "digitization", "vi")),
+            ("unit_scores", lambda c: scores.unit_scores(c)),
+            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="digitization")),
+            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, period, unit_id, "digitization")),
         ],
         "why_low": [
-            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, PERIOD, UNIT_ID, "digitization", "vi")),
-            ("shortfall_pareto", lambda c: explain.shortfall_pareto(c, PERIOD, UNIT_ID, code, lang="vi")),
-            ("department_shortfall", lambda c: explain.department_shortfall(c, PERIOD, UNIT_ID, code, lang="vi")),
-            ("mix_rate_split", lambda c: explain.mix_rate_split(c, PERIOD, UNIT_ID, code, lang="vi")),
-            ("reconciliation_summary", lambda c: reconcile.reconciliation_summary(c, PERIOD, None, lang="vi")),
-            ("own_vs_portal", lambda c: reconcile.own_vs_portal(c, PERIOD, None, lang="vi")),
-            ("deadline_mismatches", lambda c: audit.deadline_mismatches(c, None, PERIOD, lang="vi")),
-            ("simulate", lambda c: whatif.simulate(c, PERIOD, UNIT_ID, {"2.000304": {"electronic_results": 500}}, lang="vi")),
+            ("subindicator_breakdown", lambda c: explain.subindicator_breakdown(c, period, unit_id, "digitization")),
+            ("shortfall_pareto", lambda c: explain.shortfall_pareto(c, period, unit_id, code)),
+            ("department_shortfall", lambda c: explain.department_shortfall(c, period, unit_id, code)),
+            ("mix_rate_split", lambda c: explain.mix_rate_split(c, period, unit_id, code)),
+            ("reconciliation_summary", lambda c: reconcile.reconciliation_summary(c, period, unit_id)),
+            ("candidate_causes", lambda c: reconcile.candidate_causes(c, period, unit_id)),
+            ("own_vs_portal", lambda c: reconcile.own_vs_portal(c, period, unit_id)),
+            ("deadline_mismatches", lambda c: audit.deadline_mismatches(c, unit_id, period)),
+            ("simulate", lambda c: whatif.simulate(c, period, unit_id, {"2.000304": {"electronic_results": 500}})),
+            ("what_would_it_take", lambda c: whatif.what_would_it_take(c, period, unit_id, "digitization",
+                                                                       to_next_grade=True)),
         ],
         "compare": [
-            ("unit_scores", lambda c: scores.unit_scores(c, lang="vi")),
-            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="total", lang="vi")),
+            ("unit_scores", lambda c: scores.unit_scores(c)),
+            ("unit_rankings", lambda c: rankings.unit_rankings(c, component="total")),
         ],
-        "targets": [("target_status", lambda c: plan_targets.target_status(c, None, None, lang="vi"))],
+        "targets": [
+            ("target_status", lambda c: plan_targets.target_status(c, None, unit_id)),
+            ("task_followup", lambda c: tasks.task_followup(c, None, unit_id, through=period, as_of=as_of)),
+        ],
+        "dossiers": [
+            ("default_as_of", lambda c: dossiers.default_as_of(c, unit_id, period)),
+            ("worklist", lambda c: dossiers.worklist(c, as_of, unit_id, within_days=5)),
+            ("overdue_audit_summary", lambda c: dossiers.overdue_audit_summary(c, period, unit_id)),
+            ("overdue_audit", lambda c: dossiers.overdue_audit(c, period, unit_id)),
+            ("nowcast", lambda c: dossiers.nowcast(c, as_of, unit_id, period)),
+        ],
         "data_manager": [
-            ("freshness", lambda c: queries.freshness(c)),
-            ("illustrative_rows", lambda c: queries.illustrative_rows(c)),
-            ("ingest_log", lambda c: queries.ingest_log(c)),
-            ("rejects", lambda c: queries.rejects(c)),
+            ("freshness", lambda c: inventory.freshness(c)),
+            ("illustrative_rows", lambda c: inventory.illustrative_rows(c)),
+            ("ingest_log", lambda c: inventory.ingest_log(c)),
+            ("rejects", lambda c: inventory.rejects(c)),
         ],
     }
 

@@ -37,11 +37,15 @@ def _periods_of(target: dict, available: list[str]) -> list[str]:
     return [p for p in available if period_kind(p) == "quarter" and int(p[:4]) == year]
 
 
-def target_status(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+def target_status(con, period: str | None = None, unit_id: str | None = None, *,
+                  through: str | None = None) -> pd.DataFrame:
     """One row per (target, count source where it applies): target, measured value, met, margin, source document.
 
     ``margin`` is measured − target for a floor and target − measured for a ceiling: negative means missed.
     With ``period``, only targets that cover that period are listed, measured on that period alone.
+    With ``through`` (the period a reader has selected), nothing after it is measured: an annual target of a
+    year in progress is measured up to that period (the latest score up to it, the counts of the year so far),
+    so Quý II/2024 selected measures the 2024 targets on Quý II/2024, never on a later (e.g. invented) quarter.
     ``measured_reason_key`` says why nothing was measured (labelled at the edge); ``measured_grade_key`` is the
     grade a measured total earns. ``illustrative``: the measured value or the target is illustrative.
     """
@@ -53,6 +57,10 @@ def target_status(con, period: str | None = None, unit_id: str | None = None) ->
         targets = targets[targets["unit_id"].isna() | (targets["unit_id"] == unit_id)]
     totals = filing_totals(con, unit_id=unit_id)
     scores = unit_scores(con, unit_id=unit_id)
+    if through is not None:
+        last = period_sort_key(through)
+        totals = totals[[period_sort_key(p) <= last for p in totals["period"]]]
+        scores = scores[[period_sort_key(p) <= last for p in scores["period"]]]
     rows = []
     for t in targets.to_dict("records"):
         metric = t["metric"]

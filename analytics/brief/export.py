@@ -100,8 +100,21 @@ def _cell(v):
     return v.item() if hasattr(v, "item") else v
 
 
+# Excel number formats by the kind of a column (format codes are locale-free: Vietnamese Excel shows 63,48 and 9.436)
+NUMBER_FORMATS = {"count": "#,##0", "int": "#,##0", "points": "0.00", "signed": "+0.00;-0.00;0.00",
+                  "pct": '0.00" %"', "pp": "+0.00;-0.00;0.00"}
+
+
+def number_format(series: pd.Series) -> str | None:
+    """The format of a numeric column whose kind is not given: whole numbers as counts, others with two decimals."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return None
+    return "#,##0" if pd.api.types.is_integer_dtype(series) else "0.00"
+
+
 def table_xlsx(df: pd.DataFrame, title: str, lang: str = "vi") -> bytes:
-    """A one-sheet workbook of a table: title row, bold header, numbers as numbers, text neutralised."""
+    """A one-sheet workbook of a table: title row, bold header (with units), numbers as numbers with their number
+    format (``df.attrs["number_formats"]``: header → format, else by dtype), text neutralised."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -116,8 +129,13 @@ def table_xlsx(df: pd.DataFrame, title: str, lang: str = "vi") -> bytes:
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor=HEADER_FILL)
         c.alignment = Alignment(wrap_text=True, vertical="center")
+    given = df.attrs.get("number_formats", {})
+    formats = [given.get(str(c)) or number_format(df.iloc[:, i]) for i, c in enumerate(df.columns)]
     for row in df.itertuples(index=False):
         ws.append([_cell(v) for v in row])
+        for c, f in zip(ws[ws.max_row], formats):
+            if f and isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                c.number_format = f
     for i, col in enumerate(df.columns, 1):
         width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, width))
@@ -350,6 +368,49 @@ def one_pager(b: BriefData, fmt: str = "png") -> bytes:
             _KALEIDO_STARTED = True
         with warnings.catch_warnings():  # plotly warns that kaleido's options are ignored by the running server
             warnings.simplefilter("ignore", UserWarning)
-            return fig.to_image(format=fmt, width=fig.layout.width, height=fig.layout.height, scale=1)
+            image = fig.to_image(format=fmt, width=fig.layout.width, height=fig.layout.height, scale=1)
     except Exception as exc:  # no Chromium, Kaleido missing or broken
         raise ExportError(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]) from exc
+    if fmt == "pdf":
+        return with_pdf_info(image, one_pager_info(b))
+    return image
+
+
+def one_pager_info(b: BriefData) -> dict[str, str]:
+    """The one-pager's document properties: a Vietnamese (or English) title, author and subject."""
+    lang = b.lang
+    subject = tr("pdf.subject", lang, unit=b.unit, period=b.period_label)
+    if b.any_illustrative:
+        subject += f" ({tr('common.illustrative', lang)})"
+    return {"Title": tr("pdf.title", lang, unit=b.unit, period=b.period_label), "Author": b.unit, "Subject": subject,
+            "Creator": tr("xl.title", lang)}
+
+
+def _pdf_text(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with its byte-order mark, as hex (any Vietnamese letter survives)."""
+    return b"<" + ("\ufeff" + text).encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def with_pdf_info(pdf: bytes, info: dict[str, str]) -> bytes:
+    """``pdf`` with a new document information dictionary (title, author, subject …), appended as an incremental
+    update: the original bytes stay as they are, a new Info object, cross-reference section and trailer follow
+    (Chromium writes "Kaleido-fier" as the title otherwise)."""
+    import re
+
+    tail = pdf[-2048:]
+    trailer = tail[tail.rfind(b"trailer"):]
+    size = re.search(rb"/Size\s+(\d+)", trailer)
+    root = re.search(rb"/Root\s+(\d+\s+\d+\s+R)", trailer)
+    start = re.search(rb"startxref\s+(\d+)", tail[tail.rfind(b"startxref"):])
+    if not (size and root and start):  # not a classic cross-reference table: leave the file as it is
+        return pdf
+    n = int(size.group(1))
+    body = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    offset = len(body)
+    fields = b"".join(b"/" + k.encode("ascii") + b" " + _pdf_text(v) + b"\n" for k, v in info.items())
+    obj = b"%d 0 obj\n<<\n" % n + fields + b">>\nendobj\n"
+    xref_at = offset + len(obj)
+    xref = b"xref\n%d 1\n%010d 00000 n \n" % (n, offset)
+    new_trailer = (b"trailer\n<</Size %d\n/Root " % (n + 1) + root.group(1) + b"\n/Info %d 0 R\n/Prev " % n
+                   + start.group(1) + b">>\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    return body + obj + xref + new_trailer

@@ -321,8 +321,12 @@ def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
         unit = UNIT_SUFFIX.get(c.kind)
         header = translate(c.header, lang)
         headers.append(f"{header} ({translate(unit, lang)})" if unit and "(" not in header else header)
+    from analytics.brief.export import NUMBER_FORMATS
+
     out = pd.concat(data, axis=1) if data else pd.DataFrame()
     out.columns = headers
+    kinds = [c.kind for c in cols if c.src in df]
+    out.attrs["number_formats"] = {h: NUMBER_FORMATS[k] for h, k in zip(headers, kinds) if k in NUMBER_FORMATS}
     return out
 
 
@@ -339,6 +343,31 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
     if narrow:
         kwargs["column_config"] = narrow
     st.dataframe(view, hide_index=True, width="stretch", **kwargs)
+    downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
+
+
+def first_columns(cols: list[Col], first: dict[str, int]) -> list[Col]:
+    """The columns a reader needs first, in the order ``first`` names them (source column → width in pixels)."""
+    by_src = {c.src: c for c in cols}
+    return [by_src[s] for s in first if s in by_src]
+
+
+def wide_table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, first: dict[str, int], title: str = "",
+               height: int | None = None) -> None:
+    """A wide table fitted to a 1280 px screen: the columns ``first`` names, at their widths (pixels), shown
+    first; every column one click away in an expander; the downloads carry every column."""
+    if df is None or df.empty:
+        st.caption(t("common.no_rows"))
+        return
+    lead = first_columns(cols, first)
+    view = shown(df, lead, lang)
+    config = {translate(c.header, lang): st.column_config.Column(width=first[c.src]) for c in lead}
+    kwargs = {"height": height} if height else {}
+    st.dataframe(view, hide_index=True, width="content", column_config=config, **kwargs)
+    rest = [c for c in cols if c not in lead and c.src in df]
+    if rest:
+        with st.expander(t("table.more_columns", n=len(rest))):
+            st.dataframe(shown(df, cols, lang), hide_index=True, width="stretch", **kwargs)
     downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 

@@ -39,13 +39,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(db: str | os.PathLike, *, uploads: str | os.PathLike | None = None, timeout: float = 60.0,
-                log: str | os.PathLike | None = None):
-    """Yield the base URL of ``streamlit run app.py`` serving the database ``db``; stop it afterwards."""
+                log: str | os.PathLike | None = None, script: str | os.PathLike | None = None):
+    """Yield the base URL of ``streamlit run app.py`` (or ``script``) serving the database ``db``; stop it
+    afterwards."""
     port = free_port()
     env = {**os.environ, "ANALYTICS_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     if uploads:
         env["ANALYTICS_UPLOADS"] = str(uploads)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.address", "127.0.0.1",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or PROJECT_ROOT / "app.py"), "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     out = open(log, "w") if log else subprocess.DEVNULL

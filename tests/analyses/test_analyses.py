@@ -108,6 +108,19 @@ def test_targets_met_and_missed(demo):
     assert one(q2, metric="total")["margin"] == -6.52
 
 
+def test_annual_targets_are_measured_up_to_the_selected_period(demo):
+    """Quý II/2024 selected: the 2024 score targets take Quý II/2024's published points, not the invented 2024Q4."""
+    t = target_status(demo, None, "so cong thuong", through="2024Q2")
+    year = t[t["year"] == 2024].set_index("metric")
+    assert year.loc["online_services", "measured_value"] == 7.46
+    assert year.loc["digitization", "measured_value"] == 0.22
+    assert year.loc["total", "measured_value"] == 63.48
+    assert set(year["measured_period"]) == {"2024Q2"}
+    assert year.loc["total", "margin"] == -6.52
+    # without it the year is measured on its latest quarter with a score
+    assert one(target_status(demo, None, "so cong thuong"), metric="total")["measured_value"] == 63.34
+
+
 @pytest.mark.parametrize("command", ["gaps", "changes", "targets", "rankings"])
 def test_cli_analysis_commands_print_json(run_cli, demo_db, command):
     code, out, err = run_cli(command, "--db", demo_db, "--unit", "so cong thuong", "--period", "2024Q2", "--format", "json")

@@ -194,7 +194,7 @@ def test_targets_page_says_met_or_missed_with_the_source_document(app_env, demo_
     app_env(demo_db)
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        expected = target_status(con, unit_id="so cong thuong")
+        expected = target_status(con, unit_id="so cong thuong", through="2024Q2")
     finally:
         con.close()
     expected = expected[expected["unit_id"] == "so cong thuong"]
@@ -203,11 +203,29 @@ def test_targets_page_says_met_or_missed_with_the_source_document(app_env, demo_
     at = open_app("targets")
     assert metric(at, "Đạt").value == str(met)
     assert metric(at, "Chưa đạt").value == str(measured - met)
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "Văn bản giao chỉ tiêu" in d.value.columns)  # every column
     assert set(table["Kết quả"]) <= {"Đạt", "Chưa đạt", "Chưa đo được"}
     assert (table["Kết quả"] == "Đạt").sum() == met
     assert "Kế hoạch CCHC năm 2022 của Sở Công Thương (/KH-SCT)" in set(table["Văn bản giao chỉ tiêu"])
     assert "Minh họa" in set(table["Minh họa"])
+
+
+def test_targets_measure_the_annual_targets_on_the_selected_quarter(app_env, demo_db):
+    """Quý II/2024 selected: the 2024 targets are measured on Quý II/2024's published scores (the Overview's
+    7,46 / 0,22 / 63,48), not on the invented 2024Q4; the period measured is among the first columns."""
+    app_env(demo_db)
+    at = open_app("targets")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Kỳ", "Chỉ tiêu", "Mức chỉ tiêu", "Đo được", "Kỳ đo", "Kết quả", "Chênh lệch"]
+    year = table[table["Kỳ"] == "2024"].set_index("Chỉ tiêu")
+    assert year.loc["Điểm Dịch vụ công trực tuyến", "Đo được"] == "7,46 điểm"
+    assert year.loc["Điểm Số hóa hồ sơ", "Đo được"] == "0,22 điểm"
+    assert year.loc["Xếp loại Bộ chỉ số năm 2024", "Đo được"] == "63,48 điểm"
+    assert set(year["Kỳ đo"]) == {"Quý II/2024"}
+    assert year.loc["Xếp loại Bộ chỉ số năm 2024", "Chênh lệch"] == "−6,52 điểm"
+    assert "Đo trên số liệu đến hết Quý II/2024" in "\n".join(str(c.value) for c in at.caption)
+    # every column is one click away
+    assert "Văn bản giao chỉ tiêu" in at.dataframe[1].value.columns
 
 
 def test_switching_the_language_changes_the_labels(app_env, demo_db):

@@ -138,3 +138,73 @@ def test_one_pager_failure_is_a_clear_error(brief, monkeypatch):
     monkeypatch.setattr(go.Figure, "to_image", broken)
     with pytest.raises(ExportError, match="Chrome"):
         one_pager(brief, "png")
+
+
+def test_table_downloads_carry_number_formats_and_units():
+    """A dashboard table's Excel download: points 0.00, counts #,##0, percents 0.00 " %", headers with units."""
+    from analytics.brief.export import table_xlsx
+    from analytics.dashboard.widgets import Col, exported
+
+    df = pd.DataFrame({"procedure_name": ["Thông báo hoạt động khuyến mại"], "portal_filings": [9436],
+                       "rate_pct": [36.9], "points": [63.48], "change": [-3.03]})
+    cols = [Col("procedure_name", "col.procedure"), Col("portal_filings", "col.portal", "count"),
+            Col("rate_pct", "col.rate", "pct"), Col("points", "col.points", "points"),
+            Col("change", "col.change_prev", "signed")]
+    wb = load_workbook(io.BytesIO(table_xlsx(exported(df, cols, "vi"), "Bảng", "vi")))
+    ws = wb.active
+    headers = [c.value for c in ws[2]]
+    assert headers[1] == "Cổng DVCQG"
+    assert headers[2].endswith("(%)") and headers[3].endswith("(điểm)")
+    row = ws[3]
+    assert (row[1].value, row[1].number_format) == (9436, "#,##0")  # opens as 9.436 in Vietnamese Excel
+    assert (row[2].value, row[2].number_format) == (36.9, '0.00" %"')
+    assert (row[3].value, row[3].number_format) == (63.48, "0.00")  # 63,48
+    assert (row[4].value, row[4].number_format) == (-3.03, "+0.00;-0.00;0.00")
+    assert row[0].number_format == "General"  # text stays text
+
+
+def test_a_table_without_kinds_is_formatted_by_its_numbers():
+    from analytics.brief.export import table_xlsx
+
+    df = pd.DataFrame({"Số hồ sơ": pd.array([83], dtype="Int64"), "Điểm": [0.42]})
+    ws = load_workbook(io.BytesIO(table_xlsx(df, "Bảng"))).active
+    assert (ws["A3"].value, ws["A3"].number_format) == (83, "#,##0")
+    assert (ws["B3"].value, ws["B3"].number_format) == (0.42, "0.00")
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    """The document information a PDF reader shows: the last trailer's /Info object, its text strings decoded."""
+    trailer = pdf[pdf.rfind(b"trailer"):]
+    number = re.search(rb"/Info\s+(\d+)\s+0\s+R", trailer).group(1)
+    start = pdf.rfind(b"\n" + number + b" 0 obj")
+    obj = pdf[start:pdf.index(b"endobj", start)]
+    out = {}
+    for key, hexed in re.findall(rb"/(\w+)\s*<([0-9A-Fa-f]+)>", obj):
+        out[key.decode()] = bytes.fromhex(hexed.decode()).decode("utf-16")
+    return out
+
+
+def test_pdf_information_is_replaced_by_an_incremental_update():
+    from analytics.brief.export import with_pdf_info
+
+    body = (b"%PDF-1.4\n1 0 obj\n<</Title (Kaleido-fier)>>\nendobj\n2 0 obj\n<</Type /Catalog>>\nendobj\n")
+    xref = len(body)
+    original = body + (b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000050 00000 n \n"
+                       b"trailer\n<</Size 3\n/Root 2 0 R\n/Info 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    pdf = with_pdf_info(original, {"Title": "Bản tóm tắt – Sở Công Thương – Quý II/2024", "Author": "Sở Công Thương"})
+    assert pdf.startswith(original)  # the original bytes are untouched
+    assert pdf_info(pdf) == {"Title": "Bản tóm tắt – Sở Công Thương – Quý II/2024", "Author": "Sở Công Thương"}
+    tail = pdf[pdf.rfind(b"trailer"):]
+    assert b"/Root 2 0 R" in tail and b"/Size 4" in tail and b"/Prev %d" % xref in tail
+    new_xref = int(re.search(rb"startxref\s+(\d+)", tail).group(1))
+    assert pdf[new_xref:new_xref + 4] == b"xref"
+    offset = int(re.search(rb"xref\n3 1\n(\d{10}) 00000 n", pdf[new_xref:]).group(1))
+    assert pdf[offset:offset + 7] == b"3 0 obj"
+
+
+def test_one_pager_pdf_has_a_vietnamese_title(brief, chromium):
+    info = pdf_info(one_pager(brief, "pdf"))
+    assert info["Title"] == "Bản tóm tắt – Sở Công Thương – Quý II/2024"
+    assert info["Author"] == "Sở Công Thương"
+    assert info["Subject"].startswith("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp của Sở Công Thương, Quý II/2024")
+    assert info["Subject"].endswith("(Minh họa)")  # the brief rests on illustrative counts

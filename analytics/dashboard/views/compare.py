@@ -31,6 +31,13 @@ def render() -> None:
     if not levels:
         st.info(t("cmp.no_units"))
         return
+    level_view(unit_id, period, lang, scores, in_period, levels)
+
+
+@st.fragment
+def level_view(unit_id: str, period: str, lang: str, scores: pd.DataFrame, in_period: pd.DataFrame,
+               levels: list[str]) -> None:
+    """The ranking and the heatmap of one level: the level picker redraws only this part."""
     mine = scores.loc[scores["unit_id"] == unit_id, "unit_level"]
     if st.session_state.get("cmp_level") not in levels:
         st.session_state["cmp_level"] = mine.iloc[0] if len(mine) and mine.iloc[0] in levels else levels[0]

@@ -34,6 +34,12 @@ def render() -> None:
     frame.page_header("cp.title", unit=unit, period=period_label(period, lang))
     with st.spinner(t("common.loading")):
         scores = data.scores(lang)
+    component_view(unit_id, unit, period, lang, scores)
+
+
+@st.fragment
+def component_view(unit_id: str, unit: str, period: str, lang: str, scores) -> None:
+    """The chosen component's tiles, sub-indicators, history and peers: the picker redraws only this part."""
     comp = pick_component("cp_component", scores, unit_id, period, lang, t("cp.pick"))
     row = scores[(scores["unit_id"] == unit_id) & (scores["period"] == period) & (scores["component"] == comp)]
     level = row["unit_level"].iloc[0] if len(row) else None
@@ -83,7 +89,7 @@ def render() -> None:
         with section(t("cp.history"), t("cp.history_caption")):
             h = history(scores, unit_id, comp, same_kind_as=period)
             mx = float(h["max_points"].max()) if len(h) else load_definition().common_max(comp)
-            chart_and_table(charts.score_over_time(h, lang, max_points=mx, bands=False), h, HISTORY_COLS, lang,
+            chart_and_table(charts.score_over_time(h, lang, max_points=mx, bands=False, selected=period), h, HISTORY_COLS, lang,
                             key=f"history-{comp}", title=f"{t('cp.history')} — {unit}")
     with right:
         with section(t("cp.peers", period=period_label(period, lang)), t("cp.peers_caption")):

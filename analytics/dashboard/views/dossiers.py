@@ -65,6 +65,12 @@ def render() -> None:
     if default is None:
         st.info(t("ds.none"), icon=":material/folder_open:")
         return
+    as_of_view(unit_id, period, lang, default)
+
+
+@st.fragment
+def as_of_view(unit_id: str, period: str, lang: str, default: date) -> None:
+    """The three tabs for the chosen day: the day redraws them, not the page above."""
     start, end = (date.fromisoformat(x) for x in quarter_dates(period))
     as_of = st.date_input(t("ds.as_of"), value=default, min_value=start, max_value=end, format="DD/MM/YYYY",
                           key="ds_as_of")
@@ -77,7 +83,9 @@ def render() -> None:
         _nowcast(unit_id, as_of, period, lang)
 
 
+@st.fragment
 def _worklist(unit_id: str, as_of: date, lang: str) -> None:
+    """The worklist: the days ahead and the department filter redraw only this tab."""
     with section():
         c1, c2 = st.columns([1, 2])
         within = whole_number(c1, t("ds.within"), low=0, high=60, value=5, key="ds_within")

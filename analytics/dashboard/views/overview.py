@@ -14,8 +14,8 @@ from analytics.dashboard import data, frame, memo_panel
 from analytics.dashboard.forecast import forecast_tile
 from analytics.dashboard.text import t
 from analytics.brief.tiles import history, overview_tiles
-from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, rate_tile, safe_text,
-                                         score_tile, section)
+from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, present, rate_tile,
+                                         safe_text, score_tile, section)
 
 TILE_COLS = [Col("component_label", "col.component"), Col("score_points", "col.score", "points"),
              Col("max_points", "col.max", "points"), Col("gap_to_max_points", "col.gap", "points"),
@@ -82,7 +82,8 @@ def render() -> None:
         with section(t("ov.history_chart"), t("ov.history_caption")):
             h = history(scores, unit_id, "total", same_kind_as=period)
             target = total.iloc[0]["target_points"] if len(total) else None
-            fig = charts.score_over_time(h, lang, target=target)
+            target_ill = bool(total.iloc[0].get("target_illustrative")) if len(total) and present(target) else False
+            fig = charts.score_over_time(h, lang, target=target, selected=period, target_illustrative=target_ill)
             chart_and_table(fig, h, HISTORY_COLS, lang, key="overview-history", title=f"{t('ov.history_chart')} — {unit}")
 
     with section(t("tile.rates_title"), t("tile.rates_caption")):

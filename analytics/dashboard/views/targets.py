@@ -10,14 +10,17 @@ from analytics.analyses.plan_targets import target_status
 from analytics.dashboard import data, frame, tasks_panel
 from analytics.dashboard.text import t
 from analytics.i18n import translate
-from analytics.dashboard.widgets import Col, chart_and_table, present, section, table
+from analytics.dashboard.widgets import Col, chart_and_table, present, section, wide_table
 from analytics.formatting import fmt_number, fmt_pct, fmt_points
 from analytics.periods import period_label
 
 COLS = [Col("when", "col.period"), Col("metric_label", "col.metric"), Col("target_text", "col.comparator_target"),
-        Col("measured_text", "col.measured"), Col("status", "col.status"), Col("margin_text", "col.margin"),
-        Col("source_label", "col.count_source"), Col("measured_period", "col.measured_period", "period"),
+        Col("measured_text", "col.measured"), Col("measured_period", "col.measured_period", "period"),
+        Col("status", "col.status"), Col("margin_text", "col.margin"), Col("source_label", "col.count_source"),
         Col("source_document", "col.document"), Col("illustrative", "col.illustrative", "flag"), Col("note", "col.note")]
+# what a reader needs first, fitted to 1280 px with the sidebar open (pixels): the period measured is beside the value
+FIRST = {"when": 80, "metric_label": 230, "target_text": 90, "measured_text": 90, "measured_period": 150,
+         "status": 80, "margin_text": 100}
 SIGNS = {">=": "≥", "<=": "≤", "=": "="}
 
 
@@ -27,16 +30,24 @@ def render() -> None:
     unit_id, unit, period, lang = frame.selection()
     frame.page_header("tg.title", unit=unit)
     st.caption(t("tg.caption"))
+    targets_view(unit_id, unit, period, lang)
+    tasks_panel.render(unit_id, period, lang)
+
+
+@st.fragment
+def targets_view(unit_id: str, unit: str, period: str, lang: str) -> None:
+    """The targets measured up to the selected period: the toggle redraws only this part."""
     only = st.toggle(t("tg.only_period") + f" ({period_label(period, lang)})", key="tg_only_period")
+    # nothing after the selected period is measured: an annual target of a year in progress is measured up to it
+    st.caption(t("tg.measured_through", period=period_label(period, lang)))
     with section():
         with st.spinner(t("common.loading")):
-            df = data.shown(target_status, period if only else None, unit_id, lang=lang)
+            df = data.shown(target_status, period if only else None, unit_id, through=period, lang=lang)
         df = df[df["unit_id"] == unit_id] if "unit_id" in df else df
         if df.empty:
             st.info(t("tg.none"), icon=":material/flag:")
         else:
             _targets(df, unit, lang)
-    tasks_panel.render(unit_id, period, lang)
 
 
 def _targets(df: pd.DataFrame, unit: str, lang: str) -> None:
@@ -51,7 +62,7 @@ def _targets(df: pd.DataFrame, unit: str, lang: str) -> None:
     c1.metric(t("common.met"), met, border=True)
     c2.metric(t("common.missed"), missed, border=True)
     c3.metric(t("common.unmeasured"), unknown, border=True)
-    table(df, COLS, lang, key="targets", title=t("tg.title", unit=unit))
+    wide_table(df, COLS, lang, key="targets", title=t("tg.title", unit=unit), first=FIRST)
     measured = df[df["margin"].notna()].copy()
     if len(measured):
         st.subheader(t("tg.chart"))

@@ -15,7 +15,7 @@ from analytics.analyses.whatif import simulate, what_would_it_take
 from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.dashboard.widgets import (Col, chart_and_table, illustrative_badge, pick_component, present, safe_text,
-                                         section, table, whole_number)
+                                         section, table, whole_number, wide_table)
 from analytics.definition import load_definition
 from analytics.formatting import fmt_count, fmt_number, fmt_points
 from analytics.labels import version_label
@@ -46,8 +46,11 @@ RECON_COLS = [Col("difference_rank", "col.rank", "int"), Col("procedure_code", "
 AUDIT_COLS = [Col("procedure_code", "col.procedure_code"), Col("procedure_name", "col.procedure"),
               Col("department", "col.department"), Col("published_deadline", "col.published_time"),
               Col("configured_deadline", "col.configured_time"), Col("mismatch_label", "col.issue"),
-              Col("portal_overdue_filings", "col.portal", "count"), Col("own_overdue_filings", "col.own", "count"),
-              Col("illustrative", "col.illustrative", "flag")]
+              Col("portal_overdue_filings", "col.overdue_portal", "count"),
+              Col("own_overdue_filings", "col.overdue_own", "count"), Col("illustrative", "col.illustrative", "flag")]
+# what a reader needs first, fitted to 1280 px with the sidebar open (pixels); the rest is one click away
+AUDIT_FIRST = {"procedure_name": 300, "published_deadline": 130, "configured_deadline": 130,
+               "portal_overdue_filings": 110, "own_overdue_filings": 110}
 TAKE_COLS = [Col("label", "col.subindicator"), Col("rate_pct", "col.rate", "pct"),
              Col("extra_filings", "col.extra_filings", "count"), Col("new_rate_pct", "col.new_rate", "pct"),
              Col("gain_points", "col.gain", "signed"), Col("reachable", "col.reachable", "bool"), Col("note", "col.note")]
@@ -61,7 +64,15 @@ def render() -> None:
     st.caption(t("wl.intro"))
     with st.spinner(t("common.loading")):
         scores = data.scores(lang)
+    component_step(unit_id, unit, period, lang, scores)
 
+
+# Each step is a fragment: a click redraws its own step and the steps below it, never the page above.
+# component → sub-indicator → (procedures, departments, change, reconciliation, audit) → what-if.
+
+@st.fragment
+def component_step(unit_id: str, unit: str, period: str, lang: str, scores: pd.DataFrame) -> None:
+    """Step 1: the component, its sub-indicators and what the loaded counts explain; then the steps below."""
     st.subheader(t("wl.step1"))
     comp = pick_component("wl_component", scores, unit_id, period, lang, t("wl.component"))
     subs = pd.DataFrame()
@@ -76,6 +87,12 @@ def render() -> None:
             chart_and_table(charts.subindicator_bars(shown, lang), subs, SUB_COLS, lang,
                             key=f"wl-subindicators-{comp}-{period}",
                             title=f"{t('cp.subindicators')} — {unit} — {period_label(period, lang)}")
+    subindicator_step(unit_id, unit, period, lang, comp, subs)
+
+
+@st.fragment
+def subindicator_step(unit_id: str, unit: str, period: str, lang: str, comp: str, subs: pd.DataFrame) -> None:
+    """Steps 2–6 for the chosen sub-indicator: procedures, departments, the change, reconciliation, audit, what-if."""
     code, sub = _pick_subindicator(subs, lang)
     if code is None:
         return
@@ -120,7 +137,7 @@ def render() -> None:
                         title=f"{t('wl.step3')} — {sub.label(lang)}")
 
     with section(t("wl.step4"), t("wl.reconcile_caption")):
-        _reconciliation(unit_id, unit, period, lang)
+        reconciliation_step(unit_id, unit, period, lang)
 
     with section(t("wl.step5"), t("wl.audit_caption")):
         audit = data.shown(deadline_mismatches, unit_id, period, lang=lang)
@@ -128,10 +145,11 @@ def render() -> None:
         if audit.empty:
             st.success(t("wl.audit_none"), icon=":material/check_circle:")
         else:
-            table(audit, AUDIT_COLS, lang, key=f"audit-{period}", title=f"{t('wl.step5')} — {unit}")
+            wide_table(audit, AUDIT_COLS, lang, key=f"audit-{period}", title=f"{t('wl.step5')} — {unit}",
+                       first=AUDIT_FIRST)
 
     with section(t("wl.step6"), t("wl.whatif_caption")):
-        _what_if(unit_id, unit, period, lang, comp, code, sub, pareto)
+        what_if_step(unit_id, unit, period, lang, comp, code, sub, pareto)
 
 
 def _signed(v, lang: str) -> str:
@@ -213,7 +231,9 @@ def _pick_subindicator(subs: pd.DataFrame, lang: str):
     return code, d.subindicator(code)
 
 
-def _reconciliation(unit_id: str, unit: str, period: str, lang: str) -> None:
+@st.fragment
+def reconciliation_step(unit_id: str, unit: str, period: str, lang: str) -> None:
+    """Step 4: own records against the portal; the measure picker redraws only this step."""
     summary = data.shown(reconciliation_summary, period, unit_id, lang=lang)
     summary = summary[summary["unit_id"] == unit_id]
     if summary.empty:
@@ -274,7 +294,9 @@ ACTION_KEYS = {"digitized_components", "electronic_results", "reused_data", "syn
                "on_time_filings", "online_payments", "feedback_on_time", "feedback_satisfied"}
 
 
-def _what_if(unit_id: str, unit: str, period: str, lang: str, comp: str, code: str, sub, pareto: pd.DataFrame) -> None:
+@st.fragment
+def what_if_step(unit_id: str, unit: str, period: str, lang: str, comp: str, code: str, sub, pareto: pd.DataFrame) -> None:
+    """Step 6: the what-if; a procedure or a number redraws only this step."""
     field = sub.filing_field
     if not field or pareto is None or pareto.empty:
         st.caption(t("wl.no_filings"))
