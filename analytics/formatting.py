@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+BLANK = "—"  # what a missing value reads as, on screens and in tables
+
 
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "nan", "NaT")
@@ -13,7 +15,7 @@ def _is_missing(value) -> bool:
 def fmt_number(value, decimals: int = 2, lang: str = "vi", *, trim: bool = True, signed: bool = False) -> str:
     """63.48 → "63,48" (vi) or "63.48" (en); 9436 → "9.436"; None → "—"."""
     if _is_missing(value):
-        return "—"
+        return BLANK
     number = float(value)
     text = f"{abs(number):,.{decimals}f}"
     if trim and "." in text:
@@ -37,14 +39,14 @@ def fmt_count(value, lang: str = "vi") -> str:
 def fmt_pct(value, lang: str = "vi", decimals: int = 2) -> str:
     """A percentage: 99,99 %."""
     if _is_missing(value):
-        return "—"
+        return BLANK
     return f"{fmt_number(value, decimals, lang)} %"
 
 
 def fmt_pp(value, lang: str = "vi") -> str:
     """A change in percentage points: +1,5 đpt / +1.5 pp."""
     if _is_missing(value):
-        return "—"
+        return BLANK
     return f"{fmt_number(value, 2, lang, signed=True)} {'pp' if lang == 'en' else 'điểm %'}"
 
 
@@ -60,7 +62,7 @@ def clean_terminal(text) -> str:
 def fmt_date(value) -> str:
     """A date as Vietnamese screens write it: 31/07/2024 (None → "—"). JSON keeps ISO (2024-07-31)."""
     if _is_missing(value):
-        return "—"
+        return BLANK
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 

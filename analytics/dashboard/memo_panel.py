@@ -13,6 +13,7 @@ from analytics.brief.memo import memo_bytes, memo_file_name, memo_tasks
 from analytics.dashboard import data
 from analytics.dashboard.text import t
 from analytics.dashboard.widgets import section
+from analytics.formatting import BLANK
 
 
 def render(unit_id: str, period: str, lang: str) -> None:
@@ -23,7 +24,7 @@ def render(unit_id: str, period: str, lang: str) -> None:
         tasks = data.call(memo_tasks, period, unit_id, lang=lang)
         st.caption(t("memo.tasks_editor"))
         edited = st.data_editor(
-            tasks, key=f"memo_tasks_{unit_id}_{period}", num_rows="dynamic", hide_index=True, width="stretch",
+            tasks, key=f"memo_tasks_{unit_id}_{period}", num_rows="dynamic", hide_index=True, width="stretch", placeholder=BLANK,
             column_order=["department", "text", "due_date", "proposed", "illustrative"],
             column_config={
                 "department": st.column_config.TextColumn(t("col.department"), width="medium"),

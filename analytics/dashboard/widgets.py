@@ -17,7 +17,7 @@ from analytics import settings
 from analytics.definition import load_definition
 from analytics.dashboard.text import t
 from analytics.i18n import translate
-from analytics.formatting import fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
+from analytics.formatting import BLANK, fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
 from analytics.periods import PeriodError, period_label
 
 
@@ -342,7 +342,7 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
               if c.kind == "code" and c.src in df}
     if narrow:
         kwargs["column_config"] = narrow
-    st.dataframe(view, hide_index=True, width="stretch", **kwargs)
+    st.dataframe(view, hide_index=True, width="stretch", placeholder=BLANK, **kwargs)
     downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 
@@ -363,11 +363,11 @@ def wide_table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, first:
     view = shown(df, lead, lang)
     config = {translate(c.header, lang): st.column_config.Column(width=first[c.src]) for c in lead}
     kwargs = {"height": height} if height else {}
-    st.dataframe(view, hide_index=True, width="content", column_config=config, **kwargs)
+    st.dataframe(view, hide_index=True, width="content", column_config=config, placeholder=BLANK, **kwargs)
     rest = [c for c in cols if c not in lead and c.src in df]
     if rest:
         with st.expander(t("table.more_columns", n=len(rest))):
-            st.dataframe(shown(df, cols, lang), hide_index=True, width="stretch", **kwargs)
+            st.dataframe(shown(df, cols, lang), hide_index=True, width="stretch", placeholder=BLANK, **kwargs)
     downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 

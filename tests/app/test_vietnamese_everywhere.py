@@ -107,6 +107,10 @@ def test_no_english_on_any_page_in_vietnamese(app_env, demo_db, page):
     strings = shown_strings(at)
     assert len(strings) >= 15
     assert english_in(strings) == []
+    # a missing cell reads "—": without a placeholder the table would write Python's "None" in it
+    grids = list(at.get("dataframe"))  # tables and the memo's task editor
+    assert [g.proto.placeholder for g in grids] == ["—"] * len(grids)
+    assert page not in ("overview", "why_low", "data_manager") or grids
 
 
 def test_the_uploader_gets_no_type_list_and_its_texts_are_vietnamese(app_env, demo_db):

@@ -20,7 +20,7 @@ from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.i18n import translate
 from analytics.dashboard.widgets import Col, present, safe_text, section, table
-from analytics.formatting import fmt_count, fmt_raw
+from analytics.formatting import BLANK, fmt_count, fmt_raw
 
 ACCEPTED = ("xlsx", "xls", "xlsm", "ods", "csv", "json", "parquet")  # checked here, not in the browser (English)
 KINDS = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks"]
@@ -162,7 +162,7 @@ def _upload(ready: bool) -> None:
         st.caption(safe_text(note))
     if sample is not None and len(sample):
         with st.expander(t("dt.preview_rows"), expanded=not rejects):
-            st.dataframe(sample, hide_index=True, width="stretch")
+            st.dataframe(sample, hide_index=True, width="stretch", placeholder=BLANK)
     if rejects:
         st.markdown(f"**{t('dt.rejected')}**")
         table(_reject_values(pd.DataFrame(rejects), lang), REJECT_COLS, lang, key=f"upload-rejects-{sha[:12]}",
