@@ -331,10 +331,16 @@ def target_margins(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
     d = df.dropna(subset=["margin"]).reset_index(drop=True)
     labels = [_short(m, 56) + (f" ({esc(s)})" if isinstance(s, str) and s else "") for m, s in zip(d["label"], d["source_label"])]
     colors = [GREEN if v >= 0 else RED for v in d["margin"]]
-    text = [fmt_number(v, 2, lang, signed=True) + _illustrative_suffix(i, lang) for v, i in zip(d["margin"], d["illustrative"])]
+    # the value alone beside its bar (a longer label would run into the target names); hatching marks illustrative
+    # bars, said in a note under the plot and on hover
+    text = [fmt_number(v, 2, lang, signed=True) for v in d["margin"]]
+    hover = [f"{v}{_illustrative_suffix(i, lang)}" for v, i in zip(text, d["illustrative"])]
     fig = go.Figure(go.Bar(y=labels, x=d["margin"], orientation="h", marker=dict(
         color=colors, pattern=dict(shape=["/" if bool(i) else "" for i in d["illustrative"]], fgcolor="#FFFFFF", size=5)),
-        text=text, textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+        text=text, textposition="outside", cliponaxis=False, customdata=hover,
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    if d["illustrative"].fillna(False).astype(bool).any():
+        illustrative_note(fig, lang)
     fig.add_vline(x=0, line_color="#7B8794")
     span = float(d["margin"].abs().max()) if len(d) else 1.0
     fig.update_xaxes(range=[-span * 1.8, span * 1.8])

@@ -217,7 +217,7 @@ def test_targets_measure_the_annual_targets_on_the_selected_quarter(app_env, dem
     at = open_app("targets")
     table = at.dataframe[0].value
     assert list(table.columns) == ["Kỳ", "Chỉ tiêu", "Mức chỉ tiêu", "Đo được", "Kỳ đo", "Kết quả", "Chênh lệch"]
-    year = table[table["Kỳ"] == "2024"].set_index("Chỉ tiêu")
+    year = table[table["Kỳ"] == "Năm 2024"].set_index("Chỉ tiêu")
     assert year.loc["Điểm Dịch vụ công trực tuyến", "Đo được"] == "7,46 điểm"
     assert year.loc["Điểm Số hóa hồ sơ", "Đo được"] == "0,22 điểm"
     assert year.loc["Xếp loại Bộ chỉ số năm 2024", "Đo được"] == "63,48 điểm"

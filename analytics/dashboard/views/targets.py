@@ -75,7 +75,7 @@ def _targets(df: pd.DataFrame, unit: str, lang: str) -> None:
 def described(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The status rows with their texts: when, target, measured value, status and margin in the target's unit."""
     out = df.copy()
-    out["when"] = [period_label(p, lang) if isinstance(p, str) and p else str(int(y)) if present(y) else "—"
+    out["when"] = [period_label(p, lang) if isinstance(p, str) and p else period_label(str(int(y)), lang) if present(y) else "—"
                    for p, y in zip(out["period"], out["year"])]
     out["target_text"] = [_target(r, lang) for r in out.to_dict("records")]
     out["measured_text"] = [_value(r["measured_value"], r["target_unit"], lang) for r in out.to_dict("records")]

@@ -49,8 +49,8 @@ AUDIT_COLS = [Col("procedure_code", "col.procedure_code"), Col("procedure_name",
               Col("portal_overdue_filings", "col.overdue_portal", "count"),
               Col("own_overdue_filings", "col.overdue_own", "count"), Col("illustrative", "col.illustrative", "flag")]
 # what a reader needs first, fitted to 1280 px with the sidebar open (pixels); the rest is one click away
-AUDIT_FIRST = {"procedure_name": 300, "published_deadline": 130, "configured_deadline": 130,
-               "portal_overdue_filings": 110, "own_overdue_filings": 110}
+AUDIT_FIRST = {"procedure_name": 230, "published_deadline": 125, "configured_deadline": 125,
+               "portal_overdue_filings": 165, "own_overdue_filings": 165}
 TAKE_COLS = [Col("label", "col.subindicator"), Col("rate_pct", "col.rate", "pct"),
              Col("extra_filings", "col.extra_filings", "count"), Col("new_rate_pct", "col.new_rate", "pct"),
              Col("gain_points", "col.gain", "signed"), Col("reachable", "col.reachable", "bool"), Col("note", "col.note")]
@@ -318,7 +318,7 @@ def what_if_step(unit_id: str, unit: str, period: str, lang: str, comp: str, cod
     c = result[(result["level"] == "component") & (result["component"] == comp)]
     tot = result[result["level"] == "total"]
     st.markdown(f"**{t('wl.whatif_result')}**")
-    cols = st.columns(4)
+    cols = st.columns([1, 1, 1, 1.4])  # the grade written whole ("Trung bình")
     _before_after(cols[0], t("wl.whatif_sub"), s, lang)
     _before_after(cols[1], t("wl.whatif_component"), c, lang)
     _before_after(cols[2], t("wl.whatif_total"), tot, lang)
