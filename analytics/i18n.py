@@ -460,6 +460,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dt.illustrative_none": ("Không có tệp minh họa nào.", "No illustrative files."),
     "dt.all_illustrative": ("Toàn bộ", "All"),
     "dt.part_illustrative": ("Một phần ({n}/{total} dòng)", "Partly ({n} of {total} rows)"),
+    "dt.part_illustrative_files": ("Một phần ({n}/{total} tệp)", "Partly ({n} of {total} files)"),
     "dt.illustrative_rows_title": ("Số dòng minh họa theo loại dữ liệu", "Illustrative rows per kind of data"),
     "dt.illustrative_files_title": ("Các tệp minh họa", "Illustrative files"),
     "kind.index": ("Bảng kết quả Bộ chỉ số", "Index results"),

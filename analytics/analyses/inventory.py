@@ -95,15 +95,18 @@ def _latest_period(periods: pd.Series) -> str | None:
 
 
 def freshness(con) -> pd.DataFrame:
-    """Per kind of source: files loaded, the latest period they cover, the last load time, any illustrative."""
+    """Per kind of source: files loaded, the latest period they cover, the last load time, any illustrative, and
+    how many of its files were loaded as illustrative."""
     log = ingest_log(con)
     log = log[log["status"] == "loaded"]
     if log.empty:
-        return pd.DataFrame(columns=["kind", "files", "latest_period", "last_loaded", "illustrative"])
+        return pd.DataFrame(columns=["kind", "files", "latest_period", "last_loaded", "illustrative", "illustrative_files"])
     rows = []
     for kind, part in log.groupby("kind", sort=True):
+        flags = part["illustrative"].fillna(False).astype(bool)
         rows.append({"kind": kind, "files": len(part), "latest_period": _latest_period(part["periods"]),
-                     "last_loaded": part["started_at"].max(), "illustrative": bool(part["illustrative"].fillna(False).any())})
+                     "last_loaded": part["started_at"].max(), "illustrative": bool(flags.any()),
+                     "illustrative_files": int(flags.sum())})
     return pd.DataFrame(rows)
 
 

@@ -284,6 +284,17 @@ def upload(at: AppTest, name: str, content: bytes, mime: str = "text/csv") -> Ap
     return at.run(timeout=COLD_TIMEOUT)
 
 
+def test_the_freshness_table_says_which_sources_are_illustrative(app_env, demo_db):
+    """Row-flagged kinds say how many rows are illustrative; the dossier lists, flagged per file, say so too."""
+    app_env(demo_db)
+    at = open_app("data_manager", period=None)
+    fresh = next(df.value for df in at.dataframe if "Lần nạp gần nhất" in df.value.columns).set_index("Loại")
+    assert fresh.loc["Danh sách hồ sơ", "Minh họa"] == "Toàn bộ"  # both demo dossier lists are invented
+    assert fresh.loc["Số liệu hồ sơ", "Minh họa"] == "Toàn bộ"
+    assert fresh.loc["Bảng kết quả Bộ chỉ số", "Minh họa"] == "Một phần (1.560/3.540 dòng)"
+    assert fresh.loc["Nhiệm vụ được giao", "Minh họa"] == ""  # the tasks come from the department's own memo
+
+
 def test_uploading_a_bad_file_shows_the_rejected_rows_and_changes_nothing(app_env, demo_db):
     uploads = app_env(demo_db)
     before = table_snapshot(demo_db)

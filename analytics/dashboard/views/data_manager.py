@@ -60,10 +60,7 @@ def render() -> None:
     lang = frame.language()
     with section(t("dt.freshness"), t("dt.freshness_caption")):
         fresh = data.call(freshness).merge(data.call(illustrative_rows), on="kind", how="left")
-        fresh["illustrative_text"] = [
-            "" if not n or pd.isna(n) else t("dt.all_illustrative") if n == total else
-            t("dt.part_illustrative", n=fmt_count(n, lang), total=fmt_count(total, lang))
-            for n, total in zip(fresh["illustrative_rows"], fresh["rows"])]
+        fresh["illustrative_text"] = [_illustrative_text(r, lang) for r in fresh.to_dict("records")]
         table(fresh, FRESH_COLS, lang, key="freshness", title=t("dt.freshness"))
     with section(t("dt.illustrative_title"), t("dt.illustrative_caption")):
         files = data.call(illustrative_files)
@@ -320,4 +317,20 @@ def _load(staged: Path, content: bytes, sha: str, name: str, options, lang: str)
     st.rerun()
 
 
+
+def _illustrative_text(row: dict, lang: str) -> str:
+    """How much of a kind of data is illustrative: by rows where its table flags rows, else by files (dossier lists,
+    tasks and unit lists are flagged per file)."""
+    n, total = row.get("illustrative_rows"), row.get("rows")
+    if n is None or pd.isna(n):
+        n, total = row.get("illustrative_files") or 0, row.get("files")
+        if n and n != total:
+            return t("dt.part_illustrative_files", n=fmt_count(n, lang), total=fmt_count(total, lang))
+    if not n:
+        return ""
+    return t("dt.all_illustrative") if n == total else t("dt.part_illustrative", n=fmt_count(n, lang),
+                                                         total=fmt_count(total, lang))
+
+
 render()
+
