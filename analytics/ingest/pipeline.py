@@ -271,6 +271,13 @@ def _insert(con, table: str, df: pd.DataFrame) -> int:
     """Bulk-insert a DataFrame's columns that the table has (by name); returns the row count."""
     if df is None or df.empty:
         return 0
+    store = dbmod.part_store(con)
+    if store is not None and table in store.TABLES:  # a new Parquet part, listed in fact_parts
+        con.register("_incoming", df)
+        try:
+            return store.append(con, "SELECT * FROM _incoming", int(df["ingest_id"].iloc[0]), table)
+        finally:
+            con.unregister("_incoming")
     cols = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
     use = [c for c in cols if c in df.columns]
@@ -309,9 +316,17 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
     previous = con.execute(
         "SELECT ingest_id, file_name FROM ingest_log WHERE kind = ? AND origin = ? AND status = 'loaded' ORDER BY ingest_id",
         [parsed.kind, parsed.origin]).fetchall()
+    store = dbmod.part_store(con)
+    if parsed.kind == "catalog" and store is not None:  # the materialised filing rows of these units follow it
+        store.touch_units(r[0] for r in con.execute(
+            "SELECT DISTINCT unit_id FROM procedure_catalog WHERE ingest_id IN (SELECT unnest(?::INTEGER[]))",
+            [[old_id for old_id, _ in previous]]).fetchall())
     for old_id, old_file in previous:
         removed = 0
         for table in DATA_TABLES[parsed.kind]:
+            if store is not None and table in store.TABLES:
+                removed += store.remove(con, old_id, parsed.periods or None, table)
+                continue
             if parsed.periods and table not in ("unit_aliases", "targets", "procedure_catalog", "tasks"):
                 n = con.execute(f'SELECT count(*) FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))',
                                 [old_id, parsed.periods]).fetchone()[0]
@@ -322,7 +337,8 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
             removed += n
         if removed:
             result.replaced.append((old_id, old_file))
-            left = sum(con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
+            left = sum(store.count(con, old_id, table=t) if store is not None and t in store.TABLES else
+                       con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
                        for t in DATA_TABLES[parsed.kind])
             if not left:  # wholly replaced: its rejects no longer describe anything loaded
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
@@ -409,6 +425,8 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         df["source_file"] = parsed.file
         df["ingest_id"] = ingest_id
         rows = _insert(con, "procedure_catalog", df)
+        if store is not None:
+            store.touch_units(set(df["unit_id"]))
     elif parsed.kind == "tasks":
         from analytics.ingest.tasks import write_tasks
 

@@ -12,12 +12,14 @@
 --   * derived counts (the placeholder below) are declared once, in definition.yaml's derived_counts (received_new,
 --     on_time_filings, overdue_filings: each the sum of its parts, NULL when a part is unknown); analytics.db
 --     writes them in when it creates the view.
+-- materialised: in a database file this query's rows are kept in the table pre_filing_counts, recomputed at
+-- ingest for the (period, unit) pairs a load touches, and the view reads that table (analytics.db).
 WITH filings AS (
     SELECT
         f.*,
         fold_text(f.procedure_name)
             AS name_key
-    FROM filing_counts AS f
+    FROM {{filing_counts}} AS f
 ),
 
 catalog AS (
