@@ -114,6 +114,10 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
                 raise IngestError(exc.key, file=display, json_path=exc.where, **exc.params) from exc
             raise IngestError("portal_format", file=display, detail=str(exc), json_path=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
+    from analytics.ingest import bulk
+
+    if bulk.eligible(path, options):  # a large filing export: read, checked and written by DuckDB
+        return bulk.parse_bulk_filings(path, options, display)
     if kind == "dossiers" or (kind is None and path.suffix.lower() in {".parquet", ".csv", ".txt", ".tsv"}):
         from analytics.ingest.dossiers import parse_dossiers, sniff_dossiers
 
@@ -349,6 +353,10 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         from analytics.ingest.dossiers import write_dossiers
 
         rows = write_dossiers(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
+    elif parsed.bulk_sql is not None:
+        from analytics.ingest.bulk import write_bulk_filings
+
+        rows = write_bulk_filings(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
     elif main_frame.empty:
         pass  # every row rejected: the rejects and the log still record the attempt
     elif parsed.kind == "index":
@@ -513,6 +521,11 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
 
                         discard_staged(parsed)
                     raise
+                finally:
+                    if parsed.bulk_sql is not None:
+                        from analytics.ingest.bulk import discard
+
+                        discard(parsed)
                 results.append(result)
             except IngestError as exc:
                 results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
@@ -561,6 +574,10 @@ def validate(paths: list[Path], options: Options) -> list[FileResult]:
                 from analytics.ingest.dossiers import discard_staged
 
                 discard_staged(parsed)
+            if parsed.bulk_sql is not None:
+                from analytics.ingest.bulk import discard
+
+                discard(parsed)
             results.append(FileResult(path.name, "valid", parsed.kind, parsed.periods, parsed.rows, parsed.rejects,
                                       notes=parsed.notes, seconds=time.perf_counter() - started))
         except IngestError as exc:
