@@ -171,6 +171,7 @@ class PartStore:
         self.units: set[str] = set()
         self.rebuild = False
         self.created_root = False
+        self.results_current = False  # set by a writer that recomputed (or did not change) the stored results
 
     # --- the manifest -----------------------------------------------------------------------------------
     def listed(self, con, table: str = "filing_counts") -> list[str]:
@@ -350,8 +351,11 @@ class PartStore:
         return removed
 
     def finish(self, con) -> set[str]:
-        """Before the swap: recompute what this writer touched; returns the parts the new snapshot lists."""
+        """Before the swap: recompute what this writer touched; returns the parts the new snapshot lists. Results
+        stored for fast readers (``analyses.stored``) that this writer did not recompute are no longer current."""
         self.refresh(con)
+        if not self.results_current:
+            con.execute("DELETE FROM meta WHERE key = 'pre_scores'")
         return {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
 
     def discard(self, keep: set[str] = frozenset()) -> None:
