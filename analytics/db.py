@@ -24,6 +24,7 @@ import fcntl
 import os
 import hashlib
 import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -147,6 +148,9 @@ def parts_dir(live: Path) -> Path:
     return live.parent / f"{live.name}.parts"
 
 
+WRITER_MEMORY = "1GB"
+"""DuckDB's memory limit in a writer (a ten-million-row load sorts and aggregates by spilling to disk)."""
+
 PART_GRACE_SECONDS = 15 * 60
 """How long a retired part stays on disk for readers of an older snapshot."""
 
@@ -220,8 +224,12 @@ class PartStore:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"ingest-{int(ingest_id):06d}-{uuid.uuid4().hex[:12]}.parquet"
         self.staged.append(path)
-        con.execute(f"COPY (SELECT {select} FROM ({rows}) ORDER BY period, unit_id) TO {_quote(path)} "
-                    "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
+        con.execute("SET preserve_insertion_order = false")  # rows are found by column, never by position
+        try:
+            con.execute(f"COPY (SELECT {select} FROM ({rows})) TO {_quote(path)} "
+                        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
+        finally:
+            con.execute("RESET preserve_insertion_order")
         listed = con.execute(f"""
             SELECT period, unit_id, count(*), count(*) FILTER (WHERE illustrative)
             FROM read_parquet({_quote(path)}) GROUP BY period, unit_id""").fetchall()
@@ -301,6 +309,10 @@ class PartStore:
                 "SELECT DISTINCT period, unit_id FROM pre_filing_counts WHERE unit_id IN (SELECT unnest(?::VARCHAR[]))",
                 [sorted(self.units)]).fetchall())
         if not pairs:
+            return
+        known = con.execute("SELECT count(*) FROM (SELECT DISTINCT period, unit_id FROM fact_parts)").fetchall()[0][0]
+        if len(pairs) * 2 > known:  # most of the table: recomputing all of it is cheaper than picking the pairs
+            self.refresh(con, everything=True)
             return
         periods = sorted({p for p, _ in pairs if p is not None})
         units = sorted({u for _, u in pairs if u is not None})
@@ -408,11 +420,15 @@ def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
                 remove_leftovers(live)
                 tmp = live.with_name(f"{live.name}.tmp-{os.getpid()}")
                 con = None
+                spill = None
                 store = PartStore(live)
                 try:
                     if live.exists():
                         shutil.copy2(live, tmp)
                     con = duckdb.connect(str(tmp))
+                    spill = tempfile.mkdtemp(prefix="analytics-spill-")  # not beside the copy: no leftover there
+                    con.execute(f"SET temp_directory = {_quote(spill)}")
+                    con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")  # a large load spills rather than grows
                     store.collect(con)
                     _STORES[id(con)] = store
                     apply_schema(con, store)
@@ -434,6 +450,8 @@ def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
                     store.discard()
                     raise
             finally:
+                if spill:
+                    shutil.rmtree(spill, ignore_errors=True)
                 if not swapped and not live.exists() and not lock_existed:
                     with contextlib.suppress(OSError):
                         lock_path.unlink()

@@ -183,21 +183,25 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
         for v, n in {**texts["procedure_name"], **texts["unit"]}.items():
             label = fold(n or "")
             labels[v] = label in TOTAL_ROW_WORDS or label.startswith("tong cong")
-        typed = _typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)
+        checked = staged.with_name(staged.stem + "-checked.parquet")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"COPY ({_typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)}) "
+                    f"TO {_q(checked)} (FORMAT parquet, COMPRESSION zstd)")
+        staged.unlink()
+        staged = checked  # the typed, checked rows: what the writer copies (``_ok``) and the rejects come from
+        typed = f"SELECT * FROM read_parquet({_q(checked)})"
         con.execute(f"CREATE TEMP VIEW typed AS {typed}")
         column_periods = sorted({p for p in periods_raw.values() if p})
         periods = decide_period(file=display, options=options, title="", column_values=column_periods,
                                 filename=path.name, sheet=None)
         bad = con.execute("SELECT * FROM typed WHERE _problem IS NOT NULL OR _failures <> [] ORDER BY _row").df()
         rejects = _rejects(bad, display, head, lang, path, relation, con)
-        total_rows = con.execute("SELECT count(*) FILTER (WHERE _is_total) FROM typed").fetchall()[0][0]
         loaded = con.execute("SELECT count(*), list(DISTINCT coalesce(period, ?)) FROM typed "
                              "WHERE _ok", [periods[0]]).fetchall()[0]
         if not loaded[0] and not rejects:
             raise IngestError("empty_sheet", file=display, sheet=None)
         illustrative = options.illustrative if options.illustrative is not None else detect_illustrative(str(path))
         notes = []
-        del total_rows
         return Parsed(kind="filings", file=display, sheet=None, periods=sorted(p for p in loaded[1] if p) or periods,
                       origin=options.origin or default_origin(path, "filings"), frames={},
                       rejects=rejects, notes=notes, illustrative=bool(illustrative),
@@ -205,6 +209,7 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                       bulk_sql=typed, bulk_default_period=periods[0])
     except BaseException:
         staged.unlink(missing_ok=True)
+        staged.with_name(staged.stem + "-checked.parquet").unlink(missing_ok=True)
         raise
     finally:
         con.close()
