@@ -190,7 +190,7 @@ def small_file() -> Path:
 
 def measure_writer(runs: int, big: Path) -> None:
     small = small_file()
-    print(f"\n2. the writer's cost: a 1.000-row filing file ingested (fresh process)")
+    print("\n2. the writer's cost: a 1.000-row filing file ingested (fresh process)")
     into_big, into_demo = [], []
     for _ in range(runs):
         for source, out in ((big, into_big), (demo_db(), into_demo)):
