@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import hashlib
 import shutil
@@ -79,6 +80,32 @@ def apply_schema(con: duckdb.DuckDBPyConnection, store: "PartStore | None" = Non
         store.ensure_pre(con)
     for model in sorted(SQL_DIR.glob("stg_*.sql")) + sorted(SQL_DIR.glob("mart_*.sql")):
         create_view(con, model)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('models', ?)", [models_version()])
+
+
+def models_version() -> str:
+    """A hash of the SQL models as this code and the index definition in use create them (the meta key ``models``
+    of a database whose views are current: readers then need no temporary views)."""
+    from analytics.settings import definition_file
+
+    return _models_version(str(definition_file()))
+
+
+@functools.lru_cache(maxsize=4)
+def _models_version(definition: str) -> str:
+    h = hashlib.sha256(derived_count_columns().encode())
+    for model in sorted(SQL_DIR.glob("*.sql")):
+        h.update(model.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def views_current(con) -> bool:
+    """Whether the database's SQL views were created by this code and index definition."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'models'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(row) and row[0][0] == models_version()
 
 
 def create_macros(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
