@@ -236,3 +236,22 @@ def test_the_cli_prints_the_stored_scores_as_the_analysis_gives_them(run_cli, de
     con.close()
     code, slow, _ = run_cli("scores", "--unit", "so cong thuong", "--period", "2024Q2", "--db", demo_db_copy)
     assert code == 0 and slow == fast
+
+
+def test_a_database_written_before_the_parts_moves_its_filing_rows_into_one(run_cli, db, tmp_path):
+    from analytics.db import apply_schema
+
+    con = duckdb.connect(str(db))  # as an earlier version wrote it: filing_counts a table in the file
+    apply_schema(con)
+    con.execute("INSERT INTO filing_counts (period, unit_id, procedure_code, count_source, received_total, "
+                "illustrative, source_file, ingest_id, row_number) VALUES "
+                "('2024Q1', 'so cong thuong', '1.1', 'own', 7, false, 'cu.csv', 1, 2)")
+    con.execute("INSERT INTO ingest_log (ingest_id, file_name, sha256, kind, origin, status) "
+                "VALUES (1, 'cu.csv', 'x', 'filings', 'cu', 'loaded')")
+    con.close()
+    assert run_cli("ingest", INDEX_Q2, "--db", db)[0] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'filing_counts'"
+                       ).fetchone()[0] == "VIEW"
+    assert con.execute("SELECT ingest_id, period, rows FROM fact_parts").fetchall() == [(1, "2024Q1", 1)]
+    assert con.execute("SELECT received_total FROM stg_filing_counts").fetchall() == [(7,)]
