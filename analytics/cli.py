@@ -17,11 +17,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.formatting import clean_terminal
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: a read that needs none starts faster
+    import pandas as pd
 from analytics.i18n import current_lang, msg
-from analytics.labels import labelled, version_label
 
 KIND_CHOICES = ["index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks", "dossiers"]
 FORMATS = ["table", "json", "csv"]
@@ -141,6 +143,7 @@ def strict_json(data) -> str:
 
 
 def _finite(v):
+    import pandas as pd
     if isinstance(v, float) and not math.isfinite(v):
         return None
     if isinstance(v, dict):
@@ -166,6 +169,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 def emit(df: pd.DataFrame, fmt: str, records=None, lang: str = "vi") -> None:
     """Print a result as a table, a JSON array or CSV."""
+    import pandas as pd
     if fmt == "json":
         data = records if records is not None else json.loads(df.to_json(orient="records", force_ascii=False))
         print(strict_json(data))
@@ -218,16 +222,50 @@ def unit_of(con, args, lang: str) -> str | None:
         raise SystemExit(2)
 
 
-def run_scores(args) -> int:
-    from analytics.analyses.changes import scores_with_change
-    from analytics.analyses.scores import scores_records
+SCORE_TABLE = ["period", "unit", "component", "score_points", "max_points", "gap_to_max", "change", "grade",
+               "illustrative"]
 
+
+def print_rows(rows: list[dict], columns: list[str], lang: str) -> None:
+    """Rows as ``emit`` prints a table (right-aligned columns, numbers in the reader's format), without pandas."""
+    from analytics.formatting import fmt_number
+
+    if not rows:
+        print(msg("no_rows", lang))
+        return
+    cells = [[("—" if r[c] is None else fmt_number(r[c], 2, lang)) if isinstance(r[c], float) or r[c] is None
+              and c in ("score_points", "max_points", "gap_to_max", "change") else ("—" if r[c] is None else str(r[c]))
+              for c in columns] for r in rows]
+    flags = [all(isinstance(r[c], bool) for r in rows) for c in columns]  # pandas sets a flag column one space off
+    cells = [[" " + v if flag else v for v, flag in zip(row, flags)] for row in cells]
+    heads = [" " + c if flag else c for c, flag in zip(columns, flags)]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+    lines = [" ".join(c.rjust(w) for c, w in zip(heads, widths))]
+    lines += [" ".join(v.rjust(w) for v, w in zip(row, widths)) for row in cells]
+    print(clean_terminal("\n".join(lines)))
+
+
+def run_scores(args) -> int:
     lang = current_lang(args.lang)
     con = open_db(args)
-    df = labelled(scores_with_change(con, period=args.period, unit_id=unit_of(con, args, lang)), lang)
+    unit_id = unit_of(con, args, lang)
+    if args.format == "table":  # the scores stored at ingest: no pandas, no recomputation
+        from analytics.analyses.stored import stored_scores
+        from analytics.labels import grade_label
+
+        rows = stored_scores(con, period=args.period, unit_id=unit_id)
+        if rows is not None:
+            for r in rows:
+                r["grade"] = grade_label(r["grade_key"], lang)
+            print_rows(rows, SCORE_TABLE, lang)
+            return 0
+    from analytics.analyses.changes import scores_with_change
+    from analytics.analyses.scores import scores_records
+    from analytics.labels import labelled
+
+    df = labelled(scores_with_change(con, period=args.period, unit_id=unit_id), lang)
     if args.format == "table":
-        df = df[["period", "unit", "component", "score_points", "max_points", "gap_to_max", "change", "grade",
-                 "illustrative"]]
+        df = df[SCORE_TABLE]
     emit(df, args.format, scores_records(df) if args.format == "json" else None, lang)
     return 0
 
@@ -302,8 +340,8 @@ def _explain(con, a, lang):
     borrowed = df[df["index_version"] != SCORING_VERSION] if len(df) else df
     for version, part in (borrowed.groupby("index_version") if len(borrowed) else []):
         periods = ", ".join(period_label(p, lang) for p in sorted(set(part["period"]), key=period_sort_key))
-        print(clean_terminal(msg("explain_borrowed_rules", lang, periods=periods, version=version_label(version, lang),
-                                 rules=version_label(SCORING_VERSION, lang))), file=sys.stderr)
+        print(clean_terminal(msg("explain_borrowed_rules", lang, periods=periods, version=_version_label(version, lang),
+                                 rules=_version_label(SCORING_VERSION, lang))), file=sys.stderr)
     return df, {}
 
 
@@ -409,6 +447,12 @@ def _as_of(text: str):
     raise argparse.ArgumentTypeError(f"“{text}” không phải ngày dd/mm/yyyy hoặc yyyy-mm-dd")
 
 
+def _version_label(key, lang):
+    from analytics.labels import version_label
+
+    return version_label(key, lang)
+
+
 def _component(df: pd.DataFrame, a) -> pd.DataFrame:
     return df[df["component"] == a.component] if a.component and "component" in df.columns else df
 
@@ -473,6 +517,8 @@ def run_analysis(args) -> int:
     con = open_db(args)
     args.unit_id = unit_of(con, args, lang)
     df, renames = spec["run"](con, args, lang)
+    from analytics.labels import labelled
+
     df = labelled(df, lang)  # keys in, labels at the edge
     if args.format == "json":
         emit(df, "json", records(df, renames), lang)
@@ -499,6 +545,7 @@ def records(df: pd.DataFrame, renames: dict[str, str]) -> list[dict]:
 
 
 def _json_value(v):
+    import pandas as pd
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and math.isnan(v):

@@ -6,14 +6,28 @@ the live file (atomic on POSIX). Open readers keep their snapshot; new connectio
 (within one process DuckDB shares an instance per path, so a reader closes its old connection before
 reopening: the dashboard keys its cached connection on ``data_version``).
 Writers queue on an advisory lock file so two ingests never race.
+
+Large fact tables (``filing_counts``) do not live in the file: each ingest writes its rows once as an immutable
+Parquet part under ``<database file>.parts/<table>/`` and lists it in ``fact_parts``; the table is a view over
+the listed parts. The file a writer copies stays small, so an ingest costs what its own rows cost. A part
+that a replacement drops is retired (``retired_parts``), not deleted: readers of the previous snapshot still
+read it, and a later writer deletes it once the grace period has passed. A part written by a load that failed
+or was killed is listed nowhere and is deleted (by the writer itself, else by the next one under the lock).
+The filing counts' SQL model ``stg_filing_counts`` is materialised at ingest in ``pre_filing_counts``, one
+(period, unit) pair at a time, so pages read small tables whatever the number of filing rows.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
+import hashlib
 import shutil
+import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -48,13 +62,50 @@ def data_version(path: str | os.PathLike | None = None) -> str:
     return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the curated tables and the SQL models (views) if they are missing."""
-    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+def apply_schema(con: duckdb.DuckDBPyConnection, store: "PartStore | None" = None) -> None:
+    """Create the curated tables and the SQL models (views) if they are missing.
+
+    Without a ``store`` (an in-memory database, a test) ``filing_counts`` is a plain table and
+    ``stg_filing_counts`` a view computed on every read. With one (every writer of a database file) the rows
+    live in Parquet parts, ``filing_counts`` is a view over them and ``stg_filing_counts`` reads its
+    materialised rows (``pre_filing_counts``)."""
+    schema = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
+    table = "filing_counts_shape" if store is not None else "filing_counts"
+    con.execute(schema.replace("{{filing_counts_table}}", table))
     create_macros(con)
     _load_definition_groups(con)
+    if store is not None:
+        store.migrate(con)
+        store.create_view(con)
+        store.ensure_pre(con)
     for model in sorted(SQL_DIR.glob("stg_*.sql")) + sorted(SQL_DIR.glob("mart_*.sql")):
         create_view(con, model)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('models', ?)", [models_version()])
+
+
+def models_version() -> str:
+    """A hash of the SQL models as this code and the index definition in use create them (the meta key ``models``
+    of a database whose views are current: readers then need no temporary views)."""
+    from analytics.settings import definition_file
+
+    return _models_version(str(definition_file()))
+
+
+@functools.lru_cache(maxsize=4)
+def _models_version(definition: str) -> str:
+    h = hashlib.sha256(derived_count_columns().encode())
+    for model in sorted(SQL_DIR.glob("*.sql")):
+        h.update(model.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def views_current(con) -> bool:
+    """Whether the database's SQL views were created by this code and index definition."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'models'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(row) and row[0][0] == models_version()
 
 
 def create_macros(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
@@ -89,11 +140,280 @@ def create_view(con: duckdb.DuckDBPyConnection, model: Path, *, temporary: bool 
     read-only connection).
 
     ``{{derived_counts}}`` in a model stands for the derived counts the index definition declares."""
+    if model.stem in MATERIALISED and _has_table(con, MATERIALISED[model.stem]):
+        body = f'SELECT * FROM "{MATERIALISED[model.stem]}"'
+    else:
+        body = model_sql(model)
+    kind = "TEMP VIEW" if temporary else "VIEW"
+    con.execute(f'CREATE OR REPLACE {kind} "{model.stem}" AS\n{body}')
+
+
+MATERIALISED = {"stg_filing_counts": "pre_filing_counts"}
+"""SQL models whose rows a database file keeps in a table, recomputed at ingest (model → table)."""
+
+
+def model_sql(model: Path, filing_counts: str = "filing_counts") -> str:
+    """A model's query with its placeholders filled: ``{{derived_counts}}`` (the definition's derived counts) and
+    ``{{filing_counts}}`` (the relation its filing rows come from)."""
     body = model.read_text(encoding="utf-8")
     if "{{derived_counts}}" in body:
         body = body.replace("{{derived_counts}}", derived_count_columns())
-    kind = "TEMP VIEW" if temporary else "VIEW"
-    con.execute(f'CREATE OR REPLACE {kind} "{model.stem}" AS\n{body}')
+    return body.replace("{{filing_counts}}", filing_counts)
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                            [name]).fetchall()[0][0])
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def parts_dir(live: Path) -> Path:
+    """Where a database file's Parquet parts live: ``<database file>.parts/`` beside it."""
+    return live.parent / f"{live.name}.parts"
+
+
+WRITER_MEMORY = "1GB"
+"""DuckDB's memory limit in a writer (a ten-million-row load sorts and aggregates by spilling to disk)."""
+
+PART_GRACE_SECONDS = 15 * 60
+"""How long a retired part stays on disk for readers of an older snapshot."""
+
+_STORES: dict[int, "PartStore"] = {}
+
+
+def part_store(con) -> "PartStore | None":
+    """The part store of a writer's connection (None for an in-memory database or a read-only connection)."""
+    return _STORES.get(id(con))
+
+
+class PartStore:
+    """The Parquet parts of one database file's large fact tables, as one writer changes them."""
+
+    TABLES = ("filing_counts",)
+
+    def __init__(self, live: Path):
+        self.live = live
+        self.root = parts_dir(live)
+        self.staged: list[Path] = []
+        self.pairs: set[tuple[str, str]] = set()
+        self.units: set[str] = set()
+        self.rebuild = False
+        self.created_root = False
+        self.results_current = False  # set by a writer that recomputed (or did not change) the stored results
+
+    # --- the manifest -----------------------------------------------------------------------------------
+    def listed(self, con, table: str = "filing_counts") -> list[str]:
+        return [r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts WHERE table_name = ? ORDER BY part",
+                                          [table]).fetchall()]
+
+    def shape(self, con, table: str = "filing_counts") -> list[tuple[str, str]]:
+        return [tuple(r) for r in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [f"{table}_shape"]).fetchall()]
+
+    def create_view(self, con, table: str = "filing_counts") -> None:
+        """(Re)create the table's view over the parts the manifest lists."""
+        cols = ", ".join(f'"{c}"' for c, _ in self.shape(con, table))
+        parts = self.listed(con, table)
+        body = f'SELECT {cols} FROM "{table}_shape"'
+        if parts:
+            files = "[" + ", ".join(_quote(p) for p in parts) + "]"
+            body += f"\nUNION ALL\nSELECT {cols} FROM read_parquet({files})"
+        con.execute(f'CREATE OR REPLACE VIEW "{table}" AS\n{body}')
+
+    def migrate(self, con) -> None:
+        """A database written before the parts existed keeps its filing rows in a table: move them to parts."""
+        kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'filing_counts'"
+                           ).fetchall()
+        if not kind or kind[0][0] != "BASE TABLE":
+            return
+        ids = [r[0] for r in con.execute("SELECT DISTINCT ingest_id FROM filing_counts ORDER BY 1").fetchall()]
+        for ingest_id in ids:
+            self.append(con, f"SELECT * FROM filing_counts WHERE ingest_id = {int(ingest_id)}", ingest_id,
+                        refresh_view=False)
+        con.execute("DROP TABLE filing_counts")
+        self.rebuild = True
+
+    # --- writing parts ------------------------------------------------------------------------------------
+    def append(self, con, rows: str, ingest_id: int, table: str = "filing_counts", *, refresh_view: bool = True) -> int:
+        """Write the rows of a query (or a registered relation's name) as a new part of ``table``; returns their
+        count. Columns are taken by name; a column the rows lack is NULL."""
+        shape = self.shape(con, table)
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM ({rows})").fetchall()}
+        select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' if c in have else f'CAST(NULL AS {t}) AS "{c}"'
+                           for c, t in shape)
+        folder = self.root / table
+        if not self.root.exists():
+            self.created_root = True
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ingest-{int(ingest_id):06d}-{uuid.uuid4().hex[:12]}.parquet"
+        self.staged.append(path)
+        con.execute("SET preserve_insertion_order = false")  # rows are found by column, never by position
+        try:
+            con.execute(f"COPY (SELECT {select} FROM ({rows})) TO {_quote(path)} "
+                        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
+        finally:
+            con.execute("RESET preserve_insertion_order")
+        listed = con.execute(f"""
+            SELECT period, unit_id, count(*), count(*) FILTER (WHERE illustrative)
+            FROM read_parquet({_quote(path)}) GROUP BY period, unit_id""").fetchall()
+        if not listed:
+            path.unlink(missing_ok=True)
+            return 0
+        con.executemany("INSERT INTO fact_parts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(table, str(path), int(ingest_id), p, u, n, i) for p, u, n, i in listed])
+        self.pairs.update((p, u) for p, u, _, _ in listed)
+        if refresh_view:
+            self.create_view(con, table)
+        return sum(r[2] for r in listed)
+
+    def count(self, con, ingest_id: int, periods: list[str] | None = None, table: str = "filing_counts") -> int:
+        """Rows of an ingest (in some periods) that the listed parts hold."""
+        return int(con.execute(
+            "SELECT coalesce(sum(rows), 0) FROM fact_parts WHERE table_name = ? AND ingest_id = ? "
+            "AND (? IS NULL OR period IN (SELECT unnest(?::VARCHAR[])))",
+            [table, ingest_id, periods, periods]).fetchall()[0][0])
+
+    def remove(self, con, ingest_id: int, periods: list[str] | None = None, table: str = "filing_counts") -> int:
+        """Drop an ingest's rows (in some periods) from the table: parts wholly dropped are retired, a part that
+        also holds other periods is rewritten without them. Returns the rows dropped."""
+        parts = con.execute(
+            "SELECT part, sum(rows) FILTER (WHERE ? IS NULL OR period IN (SELECT unnest(?::VARCHAR[]))), sum(rows) "
+            "FROM fact_parts WHERE table_name = ? AND ingest_id = ? GROUP BY part ORDER BY part",
+            [periods, periods, table, ingest_id]).fetchall()
+        removed = 0
+        for part, dropping, total in parts:
+            if not dropping:
+                continue
+            self.pairs.update(tuple(r) for r in con.execute(
+                "SELECT period, unit_id FROM fact_parts WHERE part = ? "
+                "AND (? IS NULL OR period IN (SELECT unnest(?::VARCHAR[])))", [part, periods, periods]).fetchall())
+            if dropping < total:
+                keep = ", ".join(_quote(p) for p in periods)
+                self.append(con, f"SELECT * FROM read_parquet({_quote(part)}) WHERE period NOT IN ({keep})",
+                            ingest_id, table, refresh_view=False)
+            con.execute("DELETE FROM fact_parts WHERE part = ?", [part])
+            con.execute("INSERT INTO retired_parts VALUES (?, now()::TIMESTAMP)", [part])
+            removed += int(dropping)
+        if removed:
+            self.create_view(con, table)
+        return removed
+
+    def touch_units(self, units) -> None:
+        """The catalogue of these units changed: their materialised rows are recomputed."""
+        self.units.update(u for u in units if u is not None)
+
+    # --- the materialised model ---------------------------------------------------------------------------
+    def _pre_version(self) -> str:
+        return hashlib.sha256(model_sql(SQL_DIR / "stg_filing_counts.sql").encode()).hexdigest()[:16]
+
+    def ensure_pre(self, con) -> None:
+        """Create ``pre_filing_counts`` (all of it, once) when missing or made by another version of the model."""
+        row = con.execute("SELECT value FROM meta WHERE key = 'pre_filing_counts'").fetchall()
+        if row and row[0][0] == self._pre_version() and _has_table(con, "pre_filing_counts") and not self.rebuild:
+            return
+        self.refresh(con, everything=True)
+
+    def refresh(self, con, *, everything: bool = False) -> None:
+        """Recompute the materialised rows of the (period, unit) pairs this writer touched (or all of them)."""
+        model = SQL_DIR / "stg_filing_counts.sql"
+        if everything or self.rebuild:
+            con.execute("CREATE OR REPLACE TABLE pre_filing_counts AS " + model_sql(model))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('pre_filing_counts', ?)", [self._pre_version()])
+            self.rebuild = False
+            self.pairs.clear()
+            self.units.clear()
+            return
+        pairs = set(self.pairs)
+        if self.units:
+            pairs.update(tuple(r) for r in con.execute(
+                "SELECT DISTINCT period, unit_id FROM fact_parts WHERE table_name = 'filing_counts' "
+                "AND unit_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(self.units)]).fetchall())
+            pairs.update(tuple(r) for r in con.execute(
+                "SELECT DISTINCT period, unit_id FROM pre_filing_counts WHERE unit_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(self.units)]).fetchall())
+        if not pairs:
+            return
+        known = con.execute("SELECT count(*) FROM (SELECT DISTINCT period, unit_id FROM fact_parts)").fetchall()[0][0]
+        if len(pairs) * 2 > known:  # most of the table: recomputing all of it is cheaper than picking the pairs
+            self.refresh(con, everything=True)
+            return
+        periods = sorted({p for p, _ in pairs if p is not None})
+        units = sorted({u for _, u in pairs if u is not None})
+        import pandas as pd
+
+        con.register("_touched", pd.DataFrame(sorted(pairs, key=str), columns=["period", "unit_id"]))
+        try:
+            scope = ("(SELECT f.* FROM filing_counts AS f SEMI JOIN _touched AS t "
+                     "ON t.period IS NOT DISTINCT FROM f.period AND t.unit_id IS NOT DISTINCT FROM f.unit_id "
+                     f"WHERE f.period IN ({', '.join(map(_quote, periods)) or 'NULL'}) "
+                     f"AND f.unit_id IN ({', '.join(map(_quote, units)) or 'NULL'}))")
+            con.execute("DELETE FROM pre_filing_counts AS p USING _touched AS t "
+                        "WHERE t.period IS NOT DISTINCT FROM p.period AND t.unit_id IS NOT DISTINCT FROM p.unit_id")
+            con.execute("INSERT INTO pre_filing_counts " + model_sql(model, scope))
+        finally:
+            con.unregister("_touched")
+        self.pairs.clear()
+        self.units.clear()
+
+    # --- files on disk ------------------------------------------------------------------------------------
+    def collect(self, con) -> list[Path]:
+        """Under the writer lock: delete parts listed nowhere (left by a failed or killed load) and parts retired
+        longer than the grace period ago. Returns what was deleted."""
+        if not self.root.exists():
+            return []
+        listed = set()
+        if _has_table(con, "fact_parts"):
+            listed = {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
+        retired = {}
+        if _has_table(con, "retired_parts"):
+            retired = {r[0]: r[1] for r in con.execute(
+                "SELECT part, epoch(max(retired_at)) FROM retired_parts GROUP BY part").fetchall()}
+        now = time.time()
+        removed = []
+        for f in sorted(self.root.rglob("*.parquet")):
+            key = str(f)
+            if key in listed:
+                continue
+            if key in retired and now - retired[key] < PART_GRACE_SECONDS:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+                removed.append(f)
+        gone = [p for p, _ in retired.items() if not Path(p).exists() and p.startswith(str(self.root))]
+        if gone:
+            con.execute("DELETE FROM retired_parts WHERE part IN (SELECT unnest(?::VARCHAR[]))", [gone])
+        self.tidy()
+        return removed
+
+    def finish(self, con) -> set[str]:
+        """Before the swap: recompute what this writer touched; returns the parts the new snapshot lists. Results
+        stored for fast readers (``analyses.stored``) that this writer did not recompute are no longer current."""
+        self.refresh(con)
+        if not self.results_current:
+            con.execute("DELETE FROM meta WHERE key = 'pre_scores'")
+        return {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
+
+    def discard(self, keep: set[str] = frozenset()) -> None:
+        """Delete the parts this writer wrote that the live database does not list (a failed or rolled-back load)."""
+        for f in self.staged:
+            if str(f) not in keep:
+                with contextlib.suppress(OSError):
+                    f.unlink()
+        self.tidy()
+
+    def tidy(self) -> None:
+        """Remove empty part folders (a database without parts has none)."""
+        if not self.root.exists():
+            return
+        for folder in sorted((p for p in self.root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        with contextlib.suppress(OSError):
+            self.root.rmdir()
 
 
 class Discard(Exception):
@@ -127,22 +447,38 @@ def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
                 remove_leftovers(live)
                 tmp = live.with_name(f"{live.name}.tmp-{os.getpid()}")
                 con = None
+                spill = None
+                store = PartStore(live)
                 try:
                     if live.exists():
                         shutil.copy2(live, tmp)
                     con = duckdb.connect(str(tmp))
-                    apply_schema(con)
+                    spill = tempfile.mkdtemp(prefix="analytics-spill-")  # not beside the copy: no leftover there
+                    con.execute(f"SET temp_directory = {_quote(spill)}")
+                    con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")  # a large load spills rather than grows
+                    store.collect(con)
+                    _STORES[id(con)] = store
+                    apply_schema(con, store)
                     yield con
+                    keep = store.finish(con)
                     con.execute("CHECKPOINT")
+                    _STORES.pop(id(con), None)
                     con.close()
                     os.replace(tmp, live)
                     swapped = True
+                    store.discard(keep)
                 except Discard:
+                    _STORES.pop(id(con), None)
                     _close_and_remove(con, tmp)
+                    store.discard()
                 except BaseException:
+                    _STORES.pop(id(con), None)
                     _close_and_remove(con, tmp)
+                    store.discard()
                     raise
             finally:
+                if spill:
+                    shutil.rmtree(spill, ignore_errors=True)
                 if not swapped and not live.exists() and not lock_existed:
                     with contextlib.suppress(OSError):
                         lock_path.unlink()
@@ -152,6 +488,44 @@ def writer(path: str | os.PathLike | None = None, *, wait: bool = True):
             for folder in created:  # deepest first; only the ones this call made, and only if still empty
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def move_database(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """Swap a database built elsewhere (``src``, e.g. a rebuild) over ``dst`` with its Parquet parts: the parts
+    move into ``dst``'s folder first and the manifest follows them; the parts ``dst`` listed until now are
+    retired in the new file (readers of the old snapshot keep reading them until the grace period is over)."""
+    src, dst = Path(src), Path(dst)
+    old_root, new_root = parts_dir(src), parts_dir(dst)
+    con = duckdb.connect(str(src))
+    try:
+        store = PartStore(dst)
+        listed = [r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()] \
+            if _has_table(con, "fact_parts") else []
+        moved = {}
+        for part in listed:
+            path = Path(part)
+            if path.parent.parent != old_root:
+                continue
+            target = new_root / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved[part] = str(target)
+        for old, new in moved.items():
+            con.execute("UPDATE fact_parts SET part = ? WHERE part = ?", [new, old])
+        if listed:
+            keep = {moved.get(p, p) for p in listed}
+            stale = [str(f) for f in new_root.rglob("*.parquet") if str(f) not in keep] if new_root.exists() else []
+            if stale:
+                con.executemany("INSERT INTO retired_parts VALUES (?, now()::TIMESTAMP)", [(f,) for f in stale])
+            con.execute("DELETE FROM retired_parts WHERE starts_with(part, ?)", [str(old_root)])
+            for table in PartStore.TABLES:
+                store.create_view(con, table)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    if old_root.exists():
+        shutil.rmtree(old_root, ignore_errors=True)
+    os.replace(src, dst)
 
 
 def remove_leftovers(live: Path) -> list[Path]:

@@ -23,9 +23,12 @@ language. Each label column comes from its key column by one rule:
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.definition import load_definition
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: a read that needs none starts faster
+    import pandas as pd
 from analytics.i18n import tr
 from analytics.periods import PeriodError, period_label
 
@@ -35,6 +38,12 @@ SCORING_VERSION = "v2025"  # the version whose sub-indicators explain the counts
 def _missing(v) -> bool:
     if v is None:
         return True
+    if isinstance(v, (str, bool, int)):
+        return False
+    if isinstance(v, float):
+        return v != v
+    import pandas as pd
+
     try:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
@@ -160,7 +169,7 @@ def _catalogue():
     return TEXT
 
 
-def _map(values: pd.Series, fn) -> list:
+def _map(values: "pd.Series", fn) -> list:
     """fn over a column, computed once per distinct value (labels repeat across thousands of rows)."""
     cache: dict = {}
     out = []
@@ -174,6 +183,8 @@ def _map(values: pd.Series, fn) -> list:
 
 def labelled(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """A copy of an analysis result with its label columns added from its key columns (see the module's table)."""
+    import pandas as pd
+
     if df is None:
         return df
     out = df.copy()

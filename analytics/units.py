@@ -8,9 +8,12 @@ matching equally well is an error that lists them, never "the first match".
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.parsing import fold, unit_key
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: a read that needs none starts faster
+    import pandas as pd
 
 UNITS_SQL = """
 SELECT u.unit_id, u.display_name AS unit, u.unit_level, u.province
@@ -48,7 +51,7 @@ class UnitError(LookupError):
 
 def unit_catalog(con) -> pd.DataFrame:
     """Every known unit: unit_id, unit (display name), unit_level, province."""
-    return con.execute(UNITS_SQL).df()
+    return con.execute(UNITS_SQL).df()  # a DataFrame (pandas is imported by DuckDB's .df())
 
 
 def _clean(text: str) -> str:
@@ -62,7 +65,8 @@ def resolve_unit(con, text: str | None) -> str | None:
     if text is None or not str(text).strip():
         return None
     text = _clean(str(text))
-    units = unit_catalog(con)
+    rows = con.execute(UNITS_SQL).fetchall()  # plain rows: resolving a unit needs no DataFrame
+    units = {"unit_id": [r[0] for r in rows], "unit": [r[1] for r in rows]}
     return match_unit(units, text, _aliases(con))
 
 
@@ -77,7 +81,7 @@ def _aliases(con) -> dict[str, set[str]]:
     return out
 
 
-def _matches(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None) -> tuple[list[str], list[str]]:
+def _matches(units, text: str, aliases: dict[str, set[str]] | None) -> tuple[list[str], list[str]]:
     """(units the text names, units whose name contains it) — the two tiers of the module's rule."""
     ids = set(units["unit_id"])
     names = dict(zip(units["unit_id"], units["unit"]))
@@ -88,8 +92,9 @@ def _matches(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None
     return exact, partial
 
 
-def match_unit(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | None = None) -> str:
-    """The one unit_id of ``units`` (columns unit_id, unit) that ``text`` names, by the module's rule."""
+def match_unit(units, text: str, aliases: dict[str, set[str]] | None = None) -> str:
+    """The one unit_id of ``units`` (a DataFrame or a dict of lists with unit_id, unit) that ``text`` names, by the
+    module's rule."""
     if text in set(units["unit_id"]):
         return text
     names = dict(zip(units["unit_id"], units["unit"]))

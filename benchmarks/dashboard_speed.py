@@ -9,15 +9,15 @@ Figures printed (nothing asserted):
   a chart and the findings visible), then the same page reopened in a new tab (warm: read from the caches);
 - per page, the analyses it calls, run directly on a fresh read-only connection (no caching): "query" time;
 - per page, Streamlit's AppTest run cold (caches cleared) and warm (second open): "render" time.
-The 10M database is the demo database with `analytics.demo_data.generate_filing_rows(n)` bulk-loaded into
-filing_counts from the DataFrame (built once, kept in test-output/bench/).
+The 10M database is the demo database plus `analytics.demo.generator.generate_filing_rows(n)` written as a Parquet
+filing export and loaded with `python -m analytics ingest` (`benchmarks/scale_speed.py`'s `build_big_db`, built once,
+kept in test-output/bench/).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -198,45 +198,12 @@ def cold_start(db: Path) -> dict[str, float] | None:
 
 
 def big_database(demo: Path, rows: int) -> Path:
-    """A copy of the demo database with ``rows`` generated filing rows bulk-loaded into filing_counts (cached)."""
-    from analytics.demo.generator import SOURCE_PORTAL, generate_filing_rows
+    """The demo database plus ``rows`` generated filing rows loaded through the real ingest path (cached):
+    ``benchmarks/scale_speed.py``'s ``build_big_db``."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from scale_speed import build_big_db
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / f"dashboard-{rows}.duckdb"
-    if target.exists() and target.stat().st_mtime >= demo.stat().st_mtime:
-        return target
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.copy(demo, tmp)
-    start = time.perf_counter()
-    df = generate_filing_rows(rows)
-    gen = time.perf_counter() - start
-    con = duckdb.connect(str(tmp))
-    try:
-        start = time.perf_counter()
-        con.register("generated", df)
-        counts = [c for c in df.columns if c not in ("period", "unit", "procedure_code", "procedure_name", "department",
-                                                     "count_source")]
-        con.execute(f"""
-            INSERT INTO filing_counts (period, unit_id, procedure_code, procedure_name, department, count_source,
-                                       {", ".join(counts)}, illustrative, source_file, ingest_id)
-            SELECT g.period::VARCHAR, coalesce(u.unit_id, lower(g.unit::VARCHAR)), g.procedure_code::VARCHAR,
-                   g.procedure_name::VARCHAR, g.department::VARCHAR,
-                   CASE WHEN g.count_source::VARCHAR = ? THEN 'portal' ELSE 'own' END,
-                   {", ".join(f"g.{c}" for c in counts)}, true, 'benchmark-generated', 999999
-            FROM generated AS g
-            LEFT JOIN (SELECT display_name, min(unit_id) AS unit_id FROM units GROUP BY display_name) AS u
-                ON u.display_name = g.unit::VARCHAR
-        """, [SOURCE_PORTAL])
-        con.unregister("generated")
-        con.execute("CHECKPOINT")
-        load = time.perf_counter() - start
-        n = con.execute("SELECT count(*) FROM filing_counts").fetchall()[0][0]
-    finally:
-        con.close()
-    os.replace(tmp, target)
-    print(f"  built {target.relative_to(ROOT)}: {rows:,} rows generated in {gen:.1f} s, bulk-loaded in {load:.1f} s "
-          f"({n:,} filing rows in all)")
-    return target
+    return build_big_db(OUT / f"big-{rows}.duckdb", rows)
 
 
 def print_cold(cs: dict, label: str) -> None:

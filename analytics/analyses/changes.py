@@ -20,11 +20,15 @@ from analytics.periods import previous_period, same_period_last_year
 def _compare(current: pd.DataFrame, keys: list[str], value: str, other_period_of) -> dict[str, list]:
     """For each row: the other period's key and value, whether that side is illustrative, and the key of the
     reason when the comparison is impossible (with the period the reason speaks of)."""
-    indexed = current.set_index([*keys, "period"])
-    lookup, flags = indexed[value], indexed["illustrative"].astype(bool)
-    present = set(lookup.index)
+    records = current.to_dict("records")
+    lookup, flags = {}, {}  # per key: the first row's value, whether any row is illustrative (plain dicts: fast)
+    for rec in records:
+        key = (*[rec[k] for k in keys], rec["period"])
+        lookup.setdefault(key, rec[value])
+        flags[key] = flags.get(key, False) or bool(rec["illustrative"])
+    present = lookup.keys()
     out = {"period": [], "value": [], "other_illustrative": [], "reason_key": [], "reason_period": []}
-    for rec in current.to_dict("records"):
+    for rec in records:
         other = other_period_of(rec["period"])
         key = (*[rec[k] for k in keys], other)
         out["period"].append(other)
@@ -34,10 +38,8 @@ def _compare(current: pd.DataFrame, keys: list[str], value: str, other_period_of
             out["reason_key"].append("no_data")
             out["reason_period"].append(other)
             continue
-        v = lookup.loc[key]
-        v = v.iloc[0] if isinstance(v, pd.Series) else v
-        f = flags.loc[key]
-        out["other_illustrative"].append(bool(f.any() if isinstance(f, pd.Series) else f))
+        v = lookup[key]
+        out["other_illustrative"].append(flags[key])
         out["value"].append(None if pd.isna(v) else float(v))
         if pd.isna(v):
             out["reason_key"].append("not_published")

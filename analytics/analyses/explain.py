@@ -80,6 +80,10 @@ def ensure_models(con) -> None:
     A database written before these models existed, or before they last changed, has no or stale views; the
     temporary views shadow them for this connection only. Created once per connection.
     """
+    from analytics.db import views_current
+
+    if views_current(con):  # written by this code: the database's own views are the models
+        return
     present = {r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE temporary AND view_name IN (SELECT unnest(?::VARCHAR[]))",
         [list(MODELS)]).fetchall()}

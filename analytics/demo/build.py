@@ -17,10 +17,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
-from analytics.db import PROJECT_ROOT, db_path
+from analytics.db import PROJECT_ROOT, db_path, move_database, parts_dir
 from analytics.ingest.common import Options
 from analytics.ingest.dossiers import prune_store
 from analytics.ingest.pipeline import describe, ingest
@@ -66,6 +67,7 @@ def build_demo_db(target: str | os.PathLike | None = None, raw: Path = RAW, verb
     building = final.with_name(final.name + ".build")
     for p in (building, building.with_name(building.name + ".wal")):
         p.unlink(missing_ok=True)
+    shutil.rmtree(parts_dir(building), ignore_errors=True)  # a build that was stopped
     files = demo_files(raw)
     totals = {"files": 0, "rows": 0, "rejected": 0, "failed": 0}
     done = 0
@@ -86,7 +88,7 @@ def build_demo_db(target: str | os.PathLike | None = None, raw: Path = RAW, verb
             totals["rows"] += result.rows_loaded
             totals["rejected"] += len(result.rejects)
     _load_demo_dossiers(building, totals, verbose)
-    os.replace(building, final)
+    move_database(building, final)  # with its Parquet parts
     prune_store(final)
     return totals
 

@@ -48,10 +48,12 @@ class Parsed:
     staged: str | None = None  # dossiers: the typed rows staged as Parquet, not held in memory
     staged_rows: int = 0
     default_unit: str | None = None
+    bulk_sql: str | None = None  # filings read by DuckDB (ingest.bulk): the query over the staged rows
+    bulk_default_period: str | None = None
 
     @property
     def rows(self) -> int:
-        if self.kind == "dossiers":
+        if self.kind == "dossiers" or self.bulk_sql is not None:
             return self.staged_rows
         main = {"index": "index_scores_wide", "portal": "portal_metrics", "filings": "filing_counts",
                 "crosswalk": "unit_aliases", "targets": "targets", "catalog": "procedure_catalog",

@@ -569,7 +569,13 @@ def write_dossiers(con, parsed: Parsed, ingest_id: int, resolver) -> int:
         derived["sheet"] = parsed.sheet
         con.register("_derived", derived)
         cols = [c for c in derived.columns]
-        con.execute(f"INSERT INTO filing_counts ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _derived")
+        from analytics.db import part_store
+
+        store = part_store(con)
+        if store is not None:  # a database file keeps filing rows as Parquet parts
+            store.append(con, "SELECT * FROM _derived", ingest_id)
+        else:
+            con.execute(f"INSERT INTO filing_counts ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _derived")
         con.unregister("_derived")
     discard_staged(parsed)
     return parsed.staged_rows

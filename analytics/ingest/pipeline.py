@@ -114,6 +114,10 @@ def parse_file(path: Path, options: Options, display: str | None = None) -> Pars
                 raise IngestError(exc.key, file=display, json_path=exc.where, **exc.params) from exc
             raise IngestError("portal_format", file=display, detail=str(exc), json_path=exc.where) from exc
         return portal_to_parsed(parsed, path, options, display)
+    from analytics.ingest import bulk
+
+    if bulk.eligible(path, options):  # a large filing export: read, checked and written by DuckDB
+        return bulk.parse_bulk_filings(path, options, display)
     if kind == "dossiers" or (kind is None and path.suffix.lower() in {".parquet", ".csv", ".txt", ".tsv"}):
         from analytics.ingest.dossiers import parse_dossiers, sniff_dossiers
 
@@ -276,6 +280,13 @@ def _insert(con, table: str, df: pd.DataFrame) -> int:
     """Bulk-insert a DataFrame's columns that the table has (by name); returns the row count."""
     if df is None or df.empty:
         return 0
+    store = dbmod.part_store(con)
+    if store is not None and table in store.TABLES:  # a new Parquet part, listed in fact_parts
+        con.register("_incoming", df)
+        try:
+            return store.append(con, "SELECT * FROM _incoming", int(df["ingest_id"].iloc[0]), table)
+        finally:
+            con.unregister("_incoming")
     cols = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
     use = [c for c in cols if c in df.columns]
@@ -314,9 +325,17 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
     previous = con.execute(
         "SELECT ingest_id, file_name FROM ingest_log WHERE kind = ? AND origin = ? AND status = 'loaded' ORDER BY ingest_id",
         [parsed.kind, parsed.origin]).fetchall()
+    store = dbmod.part_store(con)
+    if parsed.kind == "catalog" and store is not None:  # the materialised filing rows of these units follow it
+        store.touch_units(r[0] for r in con.execute(
+            "SELECT DISTINCT unit_id FROM procedure_catalog WHERE ingest_id IN (SELECT unnest(?::INTEGER[]))",
+            [[old_id for old_id, _ in previous]]).fetchall())
     for old_id, old_file in previous:
         removed = 0
         for table in DATA_TABLES[parsed.kind]:
+            if store is not None and table in store.TABLES:
+                removed += store.remove(con, old_id, parsed.periods or None, table)
+                continue
             if parsed.periods and table not in ("unit_aliases", "targets", "procedure_catalog", "tasks"):
                 n = con.execute(f'SELECT count(*) FROM "{table}" WHERE ingest_id = ? AND period IN (SELECT unnest(?))',
                                 [old_id, parsed.periods]).fetchone()[0]
@@ -327,7 +346,8 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
             removed += n
         if removed:
             result.replaced.append((old_id, old_file))
-            left = sum(con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
+            left = sum(store.count(con, old_id, table=t) if store is not None and t in store.TABLES else
+                       con.execute(f'SELECT count(*) FROM "{t}" WHERE ingest_id = ?', [old_id]).fetchone()[0]
                        for t in DATA_TABLES[parsed.kind])
             if not left:  # wholly replaced: its rejects no longer describe anything loaded
                 con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id = ?", [old_id])
@@ -338,6 +358,10 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         from analytics.ingest.dossiers import write_dossiers
 
         rows = write_dossiers(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
+    elif parsed.bulk_sql is not None:
+        from analytics.ingest.bulk import write_bulk_filings
+
+        rows = write_bulk_filings(con, parsed, ingest_id, resolver) if parsed.staged_rows else 0
     elif main_frame.empty:
         pass  # every row rejected: the rejects and the log still record the attempt
     elif parsed.kind == "index":
@@ -414,6 +438,8 @@ def write_parsed(con, parsed: Parsed, *, path: Path, sha: str, size: int, starte
         df["source_file"] = parsed.file
         df["ingest_id"] = ingest_id
         rows = _insert(con, "procedure_catalog", df)
+        if store is not None:
+            store.touch_units(set(df["unit_id"]))
     elif parsed.kind == "tasks":
         from analytics.ingest.tasks import write_tasks
 
@@ -500,6 +526,11 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
 
                         discard_staged(parsed)
                     raise
+                finally:
+                    if parsed.bulk_sql is not None:
+                        from analytics.ingest.bulk import discard
+
+                        discard(parsed)
                 results.append(result)
             except IngestError as exc:
                 results.append(FileResult(display, "failed", error=exc, seconds=time.perf_counter() - started))
@@ -511,6 +542,13 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                 progress(i, len(paths), results[-1])
         if not existed and not any(r.status == "loaded" for r in results):
             raise dbmod.Discard()  # a failed first load creates no database
+        if any(r.status == "loaded" for r in results):  # the scores the CLI reads without recomputing them
+            from analytics.analyses.stored import write_stored_scores
+
+            write_stored_scores(con)
+        store = dbmod.part_store(con)
+        if store is not None:
+            store.results_current = True
     return results
 
 
@@ -548,6 +586,10 @@ def validate(paths: list[Path], options: Options) -> list[FileResult]:
                 from analytics.ingest.dossiers import discard_staged
 
                 discard_staged(parsed)
+            if parsed.bulk_sql is not None:
+                from analytics.ingest.bulk import discard
+
+                discard(parsed)
             results.append(FileResult(path.name, "valid", parsed.kind, parsed.periods, parsed.rows, parsed.rejects,
                                       notes=parsed.notes, seconds=time.perf_counter() - started))
         except IngestError as exc:

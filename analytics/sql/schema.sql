@@ -111,8 +111,10 @@ CREATE TABLE IF NOT EXISTS portal_groups (
     ingest_id INTEGER NOT NULL
 );
 
--- one row per (period, unit, procedure, count source): filing counts from one-stop software or the portal
-CREATE TABLE IF NOT EXISTS filing_counts (
+-- one row per (period, unit, procedure, count source): filing counts from one-stop software or the portal.
+-- In a database file the rows live in Parquet parts beside it (fact_parts) and filing_counts is a view over them;
+-- this table (then named filing_counts_shape, always empty) gives the view and the parts their columns.
+CREATE TABLE IF NOT EXISTS {{filing_counts_table}} (
     period TEXT NOT NULL,
     unit_id TEXT NOT NULL,
     procedure_code TEXT,
@@ -226,6 +228,25 @@ CREATE TABLE IF NOT EXISTS rejects (
 );
 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+
+-- one row per (Parquet part, period, unit): the immutable files a large fact table's rows live in, one or more
+-- per ingest, under <database file>.parts/<table>/; the table's view reads exactly the parts listed here
+CREATE TABLE IF NOT EXISTS fact_parts (
+    table_name TEXT NOT NULL,      -- filing_counts
+    part TEXT NOT NULL,            -- absolute path of the Parquet file
+    ingest_id INTEGER NOT NULL,
+    period TEXT,
+    unit_id TEXT,
+    rows BIGINT NOT NULL,
+    illustrative_rows BIGINT NOT NULL
+);
+
+-- one row per part no longer listed (replaced): kept on disk for readers of older snapshots, deleted by a
+-- later writer once retired longer than the grace period
+CREATE TABLE IF NOT EXISTS retired_parts (
+    part TEXT NOT NULL,
+    retired_at TIMESTAMP NOT NULL
+);
 
 -- one row per (index version, group): the definition's groups, for SQL models to roll up by
 CREATE TABLE IF NOT EXISTS definition_groups (

@@ -12,12 +12,24 @@
 --   * derived counts (the placeholder below) are declared once, in definition.yaml's derived_counts (received_new,
 --     on_time_filings, overdue_filings: each the sum of its parts, NULL when a part is unknown); analytics.db
 --     writes them in when it creates the view.
-WITH filings AS (
+-- materialised: in a database file this query's rows are kept in the table pre_filing_counts, recomputed at
+-- ingest for the (period, unit) pairs a load touches, and the view reads that table (analytics.db).
+WITH name_keys AS (
+    -- folded once per distinct name, not once per row
+    SELECT
+        procedure_name,
+        fold_text(procedure_name)
+            AS name_key
+    FROM (SELECT DISTINCT procedure_name FROM {{filing_counts}})
+),
+
+filings AS (
     SELECT
         f.*,
-        fold_text(f.procedure_name)
-            AS name_key
-    FROM filing_counts AS f
+        k.name_key
+    FROM {{filing_counts}} AS f
+    LEFT JOIN name_keys AS k
+        ON k.procedure_name IS NOT DISTINCT FROM f.procedure_name
 ),
 
 catalog AS (
@@ -70,14 +82,29 @@ filled AS (
         ON k.unit_id = f.unit_id AND k.procedure_code = f.procedure_code
 ),
 
-ranked AS (
+best AS (
+    -- the preferred row of each (period, unit, source, procedure): published first, then the latest ingest,
+    -- then the first row (an aggregate and a join: no sort of every row)
     SELECT
-        *,
-        row_number() OVER (
-            PARTITION BY period, unit_id, count_source, coalesce(procedure_code, name_key)
-            ORDER BY illustrative ASC, ingest_id DESC, row_number ASC
-        ) AS preference
+        period,
+        unit_id,
+        count_source,
+        coalesce(procedure_code, name_key) AS procedure_key,
+        min((illustrative, -ingest_id, row_number)) AS preference
     FROM filled
+    GROUP BY ALL
+),
+
+preferred AS (
+    SELECT f.*
+    FROM filled AS f
+    INNER JOIN best AS b
+        ON b.period = f.period AND b.unit_id = f.unit_id AND b.count_source = f.count_source
+        AND b.procedure_key IS NOT DISTINCT FROM coalesce(f.procedure_code, f.name_key)
+        AND b.preference IS NOT DISTINCT FROM (f.illustrative, -f.ingest_id, f.row_number)
+    QUALIFY row_number() OVER (
+        PARTITION BY f.period, f.unit_id, f.count_source, coalesce(f.procedure_code, f.name_key)
+    ) = 1
 )
 
 SELECT
@@ -116,5 +143,4 @@ SELECT
     sheet,
     row_number,
     ingest_id
-FROM ranked
-WHERE preference = 1
+FROM preferred
