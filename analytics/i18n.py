@@ -836,8 +836,10 @@ TEXT: dict[str, tuple[str, str]] = {
                    "hồ sơ bị tính quá hạn sai và dự báo điểm cuối kỳ. Chỉ lưu số hồ sơ, không lưu dữ liệu cá nhân.",
                    "The dossiers behind the score: due soon, missing an e-result, digitization or sync, counted overdue "
                    "by mistake, and the end-of-period forecast. Only dossier codes are kept, never personal data."),
-    "ds.none": ("Chưa có danh sách hồ sơ của đơn vị cho kỳ này. Nạp tệp danh sách hồ sơ (loại dossiers) ở trang Dữ liệu.",
-                "No dossier list for this unit and period yet. Load a dossier list (kind dossiers) on the Data page."),
+    "ds.none": ("Chưa có danh sách hồ sơ của đơn vị cho kỳ này. Nạp tệp danh sách hồ sơ (loại “Danh sách hồ sơ”) ở "
+                "trang Dữ liệu.",
+                "No dossier list for this unit and period yet. Load a dossier list (kind “Dossier list”) on the Data "
+                "page."),
     "ds.as_of": ("Tính đến ngày", "As of"),
     "ds.tab_worklist": ("Việc cần làm", "Worklist"),
     "ds.tab_audit": ("Rà soát quá hạn", "Overdue audit"),
