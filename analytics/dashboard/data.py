@@ -101,6 +101,18 @@ def call(fn: Callable, *args, **kwargs):
     return _cached_call(name, database_path(), version(), args, tuple(sorted(kwargs.items())))
 
 
+def warm(steps: Callable[[], None]) -> None:
+    """Run ``steps`` (which ``call`` results a reader is likely to ask for next) in a background thread, so the
+    click that asks for them reads the cache. A failure is left for the page to meet and report itself."""
+    def run() -> None:
+        try:
+            steps()
+        except Exception:
+            pass
+
+    threading.Thread(target=run, name="analytics-warm", daemon=True).start()
+
+
 def state() -> str:
     """'missing' (no database file), 'empty' (no index results), 'unreadable' (not a database we can open) or 'ok'."""
     v = version()
