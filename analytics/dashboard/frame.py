@@ -9,6 +9,7 @@ already holds the selection and nothing is written back (one history entry per s
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.dashboard import data
 from analytics.dashboard.text import t
@@ -63,7 +64,7 @@ def sidebar(pages: dict | None = None) -> None:
     params = {k: v for k, v in params.items() if v}
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
-    if pages:
+    if pages and get_script_run_ctx() is not None:  # not when a worker process re-imports app.py bare
         with menu:
             _menu(pages, params)
 
