@@ -287,6 +287,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=["ingest", "writer", "cold", "cli"], action="append")
     ap.add_argument("--big", type=Path, help="an existing large database to use instead of building one")
     args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
     only = set(args.only or ["ingest", "writer", "cold", "cli"])
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start (shared machine)")
