@@ -27,6 +27,8 @@ pages = {
         st.Page(f"{VIEWS}/guide.py", title=t("page.guide"), icon=":material/menu_book:", url_path="huong-dan"),
     ],
 }
-page = st.navigation(pages)
-frame.sidebar()
+# Streamlit's own menu drops the query string on a page switch, so the selection would have to be written back
+# (a second history entry: Back pressed twice). The sidebar draws the menu itself, links carrying ?unit=&period=.
+page = st.navigation(pages, position="hidden")
+frame.sidebar(pages)
 page.run()

@@ -169,6 +169,18 @@ def _catalogue():
     return TEXT
 
 
+def _map_rows(rows, fn) -> list:
+    """fn over tuples of column values, computed once per distinct tuple (a missing value counts as None)."""
+    cache: dict = {}
+    out = []
+    for row in rows:
+        key = tuple(None if _missing(v) else v for v in row)
+        if key not in cache:
+            cache[key] = fn(*key)
+        out.append(cache[key])
+    return out
+
+
 def _map(values: "pd.Series", fn) -> list:
     """fn over a column, computed once per distinct value (labels repeat across thousands of rows)."""
     cache: dict = {}
@@ -210,7 +222,7 @@ def labelled(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         stem = c.removesuffix("_key")
         periods = out[f"{stem}_period"] if f"{stem}_period" in out.columns else [None] * len(out)
         whats = out[f"{stem}_what"] if f"{stem}_what" in out.columns else [None] * len(out)
-        out[stem] = [reason_text(k, p, w, lang) for k, p, w in zip(out[c], periods, whats)]
+        out[stem] = _map_rows(zip(out[c], periods, whats), lambda k, p, w: reason_text(k, p, w, lang))
     if "cause" in cols:
         out["cause_label"] = [None if _missing(c) else tr(f"cause.{c}", lang) for c in out["cause"]]
     if "mismatch" in cols:

@@ -2,6 +2,10 @@
 CLI read, each beside a named baseline measured in the same run.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/scale_speed.py [--runs 3] [--rows 10000000] [--skip-browser]
+        [--only ingest|writer|cold|cli ...] [--big PATH]
+
+``--big PATH`` uses an existing large database (read only: the writer's part works on a copy) instead of building
+one.
 
 Figures printed (nothing asserted), each as median, min–max over ``--runs`` runs, and the ratio to its baseline:
 1. ingest of a 10M-row filing export, CSV and Parquet (`python -m analytics ingest` in a fresh process): wall
@@ -281,11 +285,14 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--skip-browser", action="store_true")
     ap.add_argument("--only", choices=["ingest", "writer", "cold", "cli"], action="append")
+    ap.add_argument("--big", type=Path, help="an existing large database to use instead of building one")
     args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
     only = set(args.only or ["ingest", "writer", "cold", "cli"])
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start (shared machine)")
-    big = build_big_db(OUT / f"big-{args.rows}.duckdb", args.rows) if only & {"writer", "cold", "cli"} else None
+    big = args.big or (build_big_db(OUT / f"big-{args.rows}.duckdb", args.rows) if only & {"writer", "cold", "cli"}
+                       else None)
     if "ingest" in only:
         measure_ingest(args.runs, args.rows)
     if "writer" in only:

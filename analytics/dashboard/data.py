@@ -87,10 +87,18 @@ def _cached_call(name: str, path: str, data_version: str, args: tuple, kwargs: t
         cursor.close()
 
 
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_shown(name: str, path: str, data_version: str, args: tuple, kwargs: tuple, lang: str):
+    return labelled(_cached_call(name, path, data_version, args, kwargs), lang)
+
+
 def shown(fn: Callable, *args, lang: str = "vi", **kwargs) -> pd.DataFrame:
-    """``call`` with the labels a person reads added in ``lang`` (the result itself is cached once, whatever the
-    language: ``analytics.labels.labelled`` runs outside the cache)."""
-    return labelled(call(fn, *args, **kwargs), lang)
+    """``call`` with the labels a person reads added in ``lang`` (``analytics.labels.labelled``, which adds them
+    to the result computed once whatever the language; the labelled frame is kept per language too: labelling
+    the whole history takes longer than reading it back)."""
+    name = _name(fn)
+    _FUNCTIONS[name] = fn
+    return _cached_shown(name, database_path(), version(), args, tuple(sorted(kwargs.items())), lang)
 
 
 def call(fn: Callable, *args, **kwargs):
@@ -99,6 +107,18 @@ def call(fn: Callable, *args, **kwargs):
     name = _name(fn)
     _FUNCTIONS[name] = fn
     return _cached_call(name, database_path(), version(), args, tuple(sorted(kwargs.items())))
+
+
+def warm(steps: Callable[[], None]) -> None:
+    """Run ``steps`` (which ``call`` results a reader is likely to ask for next) in a background thread, so the
+    click that asks for them reads the cache. A failure is left for the page to meet and report itself."""
+    def run() -> None:
+        try:
+            steps()
+        except Exception:
+            pass
+
+    threading.Thread(target=run, name="analytics-warm", daemon=True).start()
 
 
 def state() -> str:
@@ -168,3 +188,4 @@ def latest_load_label() -> str | None:
 def clear_after_ingest() -> None:
     """Forget cached results (the data version changes anyway; this frees memory at once)."""
     _cached_call.clear()
+    _cached_shown.clear()

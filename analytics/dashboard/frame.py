@@ -1,13 +1,15 @@
 """What every page shares: the language, the unit and period pickers (kept in the URL), and the no-data guard.
 
-The selection lives in ``st.session_state`` while the app is open and is written to the query string on
-every run (``?unit=…&period=…&lang=…``), so a copied link opens the same view. A new session reads the
-query string first.
+The selection lives in ``st.session_state`` while the app is open and is kept in the query string
+(``?unit=…&period=…&lang=…``), so a copied link opens the same view. A new session reads the query string
+first. The page menu is drawn here: each link carries the query string, so a page switch lands on a URL that
+already holds the selection and nothing is written back (one history entry per switch: Back works once).
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.dashboard import data
 from analytics.dashboard.text import t
@@ -37,13 +39,15 @@ def _read_url_once() -> None:
             st.session_state[f"_asked_{key}"] = value  # checked once the pickers know what exists
 
 
-def sidebar() -> None:
-    """Draw the sidebar: language switch, unit and period pickers, data date; sync the URL."""
+def sidebar(pages: dict | None = None) -> None:
+    """Draw the sidebar: the page menu (``pages``: section → ``st.Page`` list), language switch, unit and period
+    pickers, data date; sync the URL."""
     _read_url_once()
     lang = language()
     from analytics.dashboard.widgets import browser_texts
 
     browser_texts(lang)  # Streamlit's own English widget texts, in Vietnamese
+    menu = st.sidebar.container()  # filled once the pickers have settled this run's selection
     with st.sidebar:
         st.radio(t("side.language"), LANGUAGES, key="lang", horizontal=True, format_func=LANGUAGE_NAMES.get)
         ready = data.state() == "ok"
@@ -60,6 +64,17 @@ def sidebar() -> None:
     params = {k: v for k, v in params.items() if v}
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+    if pages and get_script_run_ctx() is not None:  # not when a worker process re-imports app.py bare
+        with menu:
+            _menu(pages, params)
+
+
+def _menu(pages: dict, params: dict) -> None:
+    """The page links by section, each carrying the selection's query string."""
+    for section, items in pages.items():
+        st.caption(section)
+        for p in items:
+            st.page_link(p, label=p.title, icon=p.icon, query_params=params, width="stretch")
 
 
 def _pickers(lang: str) -> None:

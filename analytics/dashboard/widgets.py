@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -291,10 +292,27 @@ def _keys():
     return TEXT
 
 
+def _fmt_column(values, kind: str, lang: str) -> list:
+    """``_fmt`` over a column, once per distinct value (departments, states and days repeat over thousands of rows;
+    the key holds the type, so 1, 1.0 and True are formatted each in its own right)."""
+    cache: dict = {}
+    out = []
+    for v in (values.tolist() if hasattr(values, "tolist") else values):  # a whole column at once, not cell by cell
+        try:
+            key = (type(v), v)
+            text = cache[key]
+        except KeyError:
+            text = cache[key] = _fmt(v, kind, lang)
+        except TypeError:  # an unhashable value (a list)
+            text = _fmt(v, kind, lang)
+        out.append(text)
+    return out
+
+
 def shown(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
     """The table as shown: translated headers, every value formatted as text."""
     present_cols = [c for c in cols if c.src in df]
-    out = pd.DataFrame({i: [_fmt(v, c.kind, lang) for v in df[c.src]] for i, c in enumerate(present_cols)},
+    out = pd.DataFrame({i: _fmt_column(df[c.src], c.kind, lang) for i, c in enumerate(present_cols)},
                        index=range(len(df)))
     out.columns = [translate(c.header, lang) for c in present_cols]  # duplicates kept, so a test can see them
     return out
@@ -317,7 +335,7 @@ def exported(df: pd.DataFrame, cols: list[Col], lang: str) -> pd.DataFrame:
         elif c.kind == "hash":
             data.append(pd.Series([str(v) if present(v) else "" for v in s], dtype=object))
         else:
-            data.append(pd.Series([_fmt(v, c.kind, lang) for v in s], dtype=object))
+            data.append(pd.Series(_fmt_column(s, c.kind, lang), dtype=object))
         unit = UNIT_SUFFIX.get(c.kind)
         header = translate(c.header, lang)
         headers.append(f"{header} ({translate(unit, lang)})" if unit and "(" not in header else header)
@@ -343,7 +361,7 @@ def table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str 
     if narrow:
         kwargs["column_config"] = narrow
     st.dataframe(view, hide_index=True, width="stretch", placeholder=BLANK, **kwargs)
-    downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
+    downloads(lambda: exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 
 def first_columns(cols: list[Col], first: dict[str, int]) -> list[Col]:
@@ -368,19 +386,20 @@ def wide_table(df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, first:
     if rest:
         with st.expander(t("table.more_columns", n=len(rest))):
             st.dataframe(shown(df, cols, lang), hide_index=True, width="stretch", placeholder=BLANK, **kwargs)
-    downloads(exported(df, cols, lang), key=key, title=title or key, lang=lang)
+    downloads(lambda: exported(df, cols, lang), key=key, title=title or key, lang=lang)
 
 
-def downloads(df: pd.DataFrame, *, key: str, title: str, lang: str) -> None:
-    """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both)."""
+def downloads(make: Callable[[], pd.DataFrame], *, key: str, title: str, lang: str) -> None:
+    """CSV and Excel buttons for a table (cell text starting with = + - @ is neutralised in both); ``make`` gives
+    the frame downloaded (``exported``), built when a button is pressed, not on every redraw."""
     from analytics.brief.export import csv_text, table_xlsx
 
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "bang"
     row = st.container(horizontal=True)
-    row.download_button(t("common.download_csv"), data=lambda: csv_text(df, lang).encode("utf-8-sig"),
+    row.download_button(t("common.download_csv"), data=lambda: csv_text(make(), lang).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore",
                        icon=":material/download:")
-    row.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(df, title, lang),
+    row.download_button(t("common.download_xlsx"), data=lambda: table_xlsx(make(), title, lang),
                        file_name=f"{stem}.xlsx", key=f"xlsx_{key}", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -126,3 +126,36 @@ def test_the_deadline_audit_shows_first_what_a_reader_needs_fitted_to_1280_px(ap
     full = next(d for d in at.dataframe if "Vấn đề" in d.value.columns)
     assert {"Mã thủ tục", "Vấn đề", "Minh họa"} <= set(full.value.columns) and len(full.value.columns) == 9
     assert any(e.label.startswith("Xem thêm cột") for e in at.expander)
+
+
+def test_the_other_components_are_computed_in_the_background_so_a_switch_reads_the_cache(app_env, demo_db,
+                                                                                          monkeypatch):
+    import threading
+
+    from analytics.analyses import explain
+    from analytics.dashboard import data
+
+    computed: list[tuple[str, str]] = []  # (analysis, sub-indicator) actually computed, not read from the cache
+    real = explain.mix_rate_split
+
+    @functools.wraps(real)
+    def mix_rate_split(con, period, unit_id, code, *args, **kwargs):
+        computed.append((period, code))
+        return real(con, period, unit_id, code, *args, **kwargs)
+
+    monkeypatch.setattr(explain, "mix_rate_split", mix_rate_split)
+    app_env(demo_db)
+    data.clear_after_ingest()  # a cold cache: every result below is computed once, here
+    at = open_app("why_low")
+    assert at.radio(key="wl_component").value == "digitization"
+    for thread in [t for t in threading.enumerate() if t.name == "analytics-warm"]:
+        thread.join(timeout=600)
+    assert ("2024Q2", "ORIGINAL_RESULT_AVAILABLE") in computed  # the page's own
+    warmed = len(computed)
+    assert warmed >= 2  # and at least one other component's first sub-indicator, in the background
+
+    at.radio(key="wl_component").set_value("online_services").run()
+    assert not at.exception, [e.value for e in at.exception]
+    code = at.selectbox(key="wl_code").value
+    assert ("2024Q2", code) in computed[:warmed]
+    assert len(computed) == warmed  # the switch computed nothing again

@@ -58,3 +58,21 @@ def test_the_first_screen_of_an_office_laptop_holds_the_four_figures(chromium, d
         on_first_screen("Quý I/2024 chưa công bố tổng điểm")
         grade = page.get_by_text("Trung bình", exact=True).first
         assert grade.evaluate("e => e.scrollWidth <= e.clientWidth")  # shown whole, not "Trung b…"
+
+
+def test_back_after_a_page_switch_returns_to_the_page_before_in_one_press(chromium, demo_db, tmp_path):
+    """The menu's links carry ?unit=&period=&lang=, so a switch adds one history entry and Back goes to page A."""
+    with running_app(demo_db, uploads=tmp_path / "uploads", log=tmp_path / "streamlit.log") as url, \
+            browser_page() as page:
+        page.goto(f"{url}/?period=2024Q3")
+        page.get_by_text("Tổng quan Sở Công Thương — Quý III/2024").wait_for(timeout=FIRST_RENDER_MS)
+        wait_rendered(page, timeout_ms=FIRST_RENDER_MS)
+        page.get_by_role("link", name="Thành phần").first.click()
+        page.get_by_text("Thành phần — Sở Công Thương, Quý III/2024").wait_for(timeout=RERUN_MS)
+        wait_rendered(page, timeout_ms=RERUN_MS)
+        assert "/thanh-phan?" in page.url and "period=2024Q3" in page.url and "unit=so+cong+thuong" in page.url
+        page.go_back()
+        page.get_by_text("Tổng quan Sở Công Thương — Quý III/2024").wait_for(timeout=RERUN_MS)
+        wait_rendered(page, timeout_ms=RERUN_MS)
+        assert "/thanh-phan" not in page.url and "period=2024Q3" in page.url
+        assert page.get_by_text("Thành phần — Sở Công Thương, Quý III/2024").count() == 0

@@ -57,3 +57,15 @@ def test_value_labels_do_not_collide():
     fig = charts.score_over_time(history(), "vi", selected="2025Q1")
     (labels,) = [t for t in fig.data if t.mode == "text"]
     assert list(labels.text) == ["64,1 *"]
+
+
+def test_every_chart_carries_the_house_template_and_its_decimal_comma():
+    """The template comes from the default set in charts (not a per-figure copy): white plot, grey grid."""
+    import plotly.io as pio
+
+    fig = charts.score_over_time(history(), "vi", target=70)
+    layout = fig.to_plotly_json()["layout"]
+    assert layout["template"] == pio.templates["plotly_white"].to_plotly_json()
+    assert layout["template"]["layout"]["plot_bgcolor"] == "white"
+    assert layout["separators"] == ",."
+    assert charts.style(charts.score_over_time(history(), "en"), "en").layout.separators == ".,"

@@ -50,9 +50,21 @@ def _day(v) -> str:
     return "—" if v is None or pd.isna(v) else pd.Timestamp(v).strftime("%d/%m/%Y")
 
 
+def _each(values, fn) -> list:
+    """fn over a column, once per distinct value (days, states and missing papers repeat over the rows)."""
+    cache: dict = {}
+    out = []
+    for v in values.tolist():
+        key = None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+        if key not in cache:
+            cache[key] = fn(key)
+        out.append(cache[key])
+    return out
+
+
 def _words(values, prefix: str, lang: str) -> list[str]:
-    return [", ".join(translate(f"{prefix}.{k.strip()}", lang) for k in str(v).split(",") if k.strip())
-            if isinstance(v, str) and v else "" for v in values]
+    return _each(values, lambda v: ", ".join(translate(f"{prefix}.{k.strip()}", lang) for k in str(v).split(",")
+                                             if k.strip()) if isinstance(v, str) and v else "")
 
 
 def render() -> None:
@@ -100,8 +112,8 @@ def _worklist(unit_id: str, as_of: date, lang: str) -> None:
         m1.metric(t("ds.wl_open"), fmt_count(int((df["state"] == "open").sum()), lang), border=True)
         m2.metric(t("ds.wl_missing"), fmt_count(int((df["missing"] != "").sum()), lang), border=True)
         m3.metric(t("ds.wl_points"), fmt_points(df["points_at_risk"].sum(), lang), border=True)
-        shown = df.assign(state_text=[translate(f"state.{s}", lang) for s in df["state"]],
-                          due_text=[_day(v) for v in df["due_date"]],
+        shown = df.assign(state_text=_each(df["state"], lambda s: translate(f"state.{s}", lang)),
+                          due_text=_each(df["due_date"], _day),
                           missing_text=_words(df["missing"], "missing", lang))
         table(shown, WORKLIST_COLS, lang, key="worklist", title=t("ds.tab_worklist"), height=420)
 
@@ -127,9 +139,9 @@ def _audit(unit_id: str, period: str, lang: str) -> None:
         st.subheader(t("ds.audit_detail"))
         detail = audit.assign(
             received_text=[pd.Timestamp(v).strftime("%d/%m/%Y %H:%M") for v in audit["received_at"]],
-            system_due_text=[_day(v) for v in audit["system_due_date"]],
-            published_due_text=[_day(v) for v in audit["published_due_date"]],
-            result_text=[_day(v) for v in audit["result_date"]],
+            system_due_text=_each(audit["system_due_date"], _day),
+            published_due_text=_each(audit["published_due_date"], _day),
+            result_text=_each(audit["result_date"], _day),
             verdict_text=[translate(f"verdict.{v}", lang) for v in audit["verdict"]],
             match_text=_words(audit["portal_match"], "match", lang),
             mismatch_text=_words(audit["mismatch"], "mismatch", lang))

@@ -65,6 +65,27 @@ def render() -> None:
     with st.spinner(t("common.loading")):
         scores = data.scores(lang)
     component_step(unit_id, unit, period, lang, scores)
+    _warm_other_components(unit_id, period)
+
+
+def _warm_other_components(unit_id: str, period: str) -> None:
+    """Once per (unit, period), compute the other components' first steps in the background (the sub-indicator
+    each opens on, its procedures, departments and change), so switching component draws from the cache."""
+    mark = f"{unit_id}|{period}"
+    if st.session_state.get("_wl_warmed") == mark:
+        return
+    st.session_state["_wl_warmed"] = mark
+    others = [c for c in load_definition().common_groups if c != st.session_state.get("wl_component")]
+
+    def steps() -> None:  # the same calls, with the same arguments, as the steps below make
+        for comp in others:
+            subs = data.call(subindicator_breakdown, period=period, unit_id=unit_id, component=comp)
+            codes = _filing_codes(subs[subs["unit_id"] == unit_id]) if len(subs) else []
+            if codes:
+                for fn in (shortfall_pareto, department_shortfall, mix_rate_split):
+                    data.call(fn, period, unit_id, codes[0])
+
+    data.warm(steps)
 
 
 # Each step is a fragment: a click redraws its own step and the steps below it, never the page above.
@@ -205,8 +226,8 @@ def _pp(v, lang: str) -> str:
     return f"{fmt_number(v, 2, lang, signed=True)} {t('common.pp')}" if present(v) else "—"
 
 
-def _pick_subindicator(subs: pd.DataFrame, lang: str):
-    """The sub-indicator to drill into: those computed from filing counts, the one with most points at stake first."""
+def _filing_codes(subs: pd.DataFrame) -> list[str]:
+    """The sub-indicators computed from filing counts, the one with most points at stake first."""
     d = load_definition()
     codes = []
     for code in subs.get("code", pd.Series(dtype=str)).tolist():
@@ -216,12 +237,19 @@ def _pick_subindicator(subs: pd.DataFrame, lang: str):
             continue
         if s.filing_field and s.filing_denominator and s.scope != "province":
             codes.append(code)
+    stake = subs.set_index("code")["points_at_stake"].to_dict() if codes else {}
+    return sorted(codes, key=lambda c: -(stake.get(c) if present(stake.get(c)) else -1))
+
+
+def _pick_subindicator(subs: pd.DataFrame, lang: str):
+    """The sub-indicator to drill into: those computed from filing counts, the one with most points at stake first."""
+    d = load_definition()
+    codes = _filing_codes(subs)
     if not codes:
         if len(subs):
             st.info(t("wl.whatif_no_field"), icon=":material/info:")
         return None, None
     stake = subs.set_index("code")["points_at_stake"].to_dict()
-    codes.sort(key=lambda c: -(stake.get(c) if present(stake.get(c)) else -1))
     key = "wl_code"
     if st.session_state.get(key) not in codes:
         st.session_state[key] = codes[0]
