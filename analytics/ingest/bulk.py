@@ -183,21 +183,19 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
         for v, n in {**texts["procedure_name"], **texts["unit"]}.items():
             label = fold(n or "")
             labels[v] = label in TOTAL_ROW_WORDS or label.startswith("tong cong")
-        checked = staged.with_name(staged.stem + "-checked.parquet")
+        # the checked rows are a query over the staged file, never written again: the rejects, the count and the
+        # writer's copy each read the staged rows once, with the casts and checks computed as they are read
+        typed = _typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)
         con.execute("SET preserve_insertion_order = false")
-        con.execute(f"COPY ({_typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)}) "
-                    f"TO {_q(checked)} (FORMAT parquet, COMPRESSION zstd)")
-        staged.unlink()
-        staged = checked  # the typed, checked rows: what the writer copies (``_ok``) and the rejects come from
-        typed = f"SELECT * FROM read_parquet({_q(checked)})"
         con.execute(f"CREATE TEMP VIEW typed AS {typed}")
         column_periods = sorted({p for p in periods_raw.values() if p})
         periods = decide_period(file=display, options=options, title="", column_values=column_periods,
                                 filename=path.name, sheet=None)
         bad = con.execute("SELECT * FROM typed WHERE _problem IS NOT NULL OR _failures <> [] ORDER BY _row").df()
         rejects = _rejects(bad, display, head, lang, path, relation, con)
-        loaded = con.execute("SELECT count(*), list(DISTINCT coalesce(period, ?)) FROM typed "
-                             "WHERE _ok", [periods[0]]).fetchall()[0]
+        loaded = con.execute("SELECT count(*), list(DISTINCT coalesce(period, ?)), "
+                             "list(DISTINCT [unit_name, coalesce(period, ?)]) FROM typed WHERE _ok",
+                             [periods[0], periods[0]]).fetchall()[0]
         if not loaded[0] and not rejects:
             raise IngestError("empty_sheet", file=display, sheet=None)
         illustrative = options.illustrative if options.illustrative is not None else detect_illustrative(str(path))
@@ -206,10 +204,10 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                       origin=options.origin or default_origin(path, "filings"), frames={},
                       rejects=rejects, notes=notes, illustrative=bool(illustrative),
                       source_document=options.source_document, staged=str(staged), staged_rows=int(loaded[0]),
-                      bulk_sql=typed, bulk_default_period=periods[0])
+                      bulk_sql=typed, bulk_default_period=periods[0],
+                      bulk_units=[tuple(pair) for pair in loaded[2] or []])
     except BaseException:
         staged.unlink(missing_ok=True)
-        staged.with_name(staged.stem + "-checked.parquet").unlink(missing_ok=True)
         raise
     finally:
         con.close()
@@ -334,8 +332,10 @@ def write_bulk_filings(con, parsed: Parsed, ingest_id: int, resolver) -> int:
 
     import pandas as pd
 
-    pairs = con.execute(f"SELECT DISTINCT unit_name, coalesce(period, ?) FROM ({parsed.bulk_sql}) WHERE _ok",
-                        [parsed.bulk_default_period]).fetchall()
+    pairs = parsed.bulk_units
+    if pairs is None:
+        pairs = con.execute(f"SELECT DISTINCT unit_name, coalesce(period, ?) FROM ({parsed.bulk_sql}) WHERE _ok",
+                            [parsed.bulk_default_period]).fetchall()
     units = pd.DataFrame([(n, p, resolver.resolve(n, period=p)) for n, p in pairs],
                          columns=["unit_name", "period", "unit_id"])
     con.register("_bulk_units", units)
