@@ -153,7 +153,7 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
         for f in (*TEXT_FIELDS, *KEY_FIELDS):
             items.append(f'CAST("{col[f]}" AS VARCHAR) AS _t_{f}' if f in col else f"CAST(NULL AS VARCHAR) AS _t_{f}")
         con.execute(f"COPY (SELECT {', '.join(items)} FROM {relation}) TO {_q(staged)} "
-                    "(FORMAT parquet, COMPRESSION zstd)")
+                    "(FORMAT parquet, COMPRESSION snappy)")
         stage = f"read_parquet({_q(staged)})"
         # every distinct text that is not plain digits, parsed once as the spreadsheet parser parses it
         odd = [r[0] for r in con.execute(
@@ -191,11 +191,16 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
         column_periods = sorted({p for p in periods_raw.values() if p})
         periods = decide_period(file=display, options=options, title="", column_values=column_periods,
                                 filename=path.name, sheet=None)
-        bad = con.execute("SELECT * FROM typed WHERE _problem IS NOT NULL OR _failures <> [] ORDER BY _row").df()
-        rejects = _rejects(bad, display, head, lang, path, relation, con)
-        loaded = con.execute("SELECT count(*), list(DISTINCT coalesce(period, ?)), "
-                             "list(DISTINCT [unit_name, coalesce(period, ?)]) FROM typed WHERE _ok",
+        # one read of the staged rows for the count, the periods and units that load and the rows that do not
+        loaded = con.execute("SELECT count(*) FILTER (WHERE _ok), list(DISTINCT coalesce(period, ?)) FILTER (WHERE _ok), "
+                             "list(DISTINCT [unit_name, coalesce(period, ?)]) FILTER (WHERE _ok), "
+                             "list(_row) FILTER (WHERE NOT _ok) FROM typed",
                              [periods[0], periods[0]]).fetchall()[0]
+        rejects = []
+        if loaded[3]:
+            bad = con.execute("SELECT * FROM typed WHERE _row IN (SELECT unnest(?::BIGINT[])) ORDER BY _row",
+                              [loaded[3]]).df()
+            rejects = _rejects(bad, display, head, lang, path, relation, con)
         if not loaded[0] and not rejects:
             raise IngestError("empty_sheet", file=display, sheet=None)
         illustrative = options.illustrative if options.illustrative is not None else detect_illustrative(str(path))
@@ -281,11 +286,13 @@ def _typed_sql(stage: str, counts: dict, problems: dict, texts: dict, periods: d
                 END AS _problem
             FROM first WHERE _present AND NOT _is_total
         )
-        SELECT *,
-            CASE WHEN _problem IS NULL THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END
-                AS _failures,
-            _problem IS NULL AND NOT list_bool_or(list_transform([{', '.join(checks)}], lambda x: x IS NOT NULL)) AS _ok
-        FROM checked
+        , failing AS (
+            SELECT *,
+                CASE WHEN _problem IS NULL THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END
+                    AS _failures
+            FROM checked
+        )
+        SELECT *, _problem IS NULL AND len(_failures) = 0 AS _ok FROM failing
     """
 
 
