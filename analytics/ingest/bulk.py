@@ -265,14 +265,17 @@ def _typed_sql(stage: str, counts: dict, problems: dict, texts: dict, periods: d
     items.append(f"coalesce(_t_procedure_name, _t_unit) IN ({', '.join(map(_q, total))}) AS _is_total"
                  if total else "false AS _is_total")
     first = f"SELECT {', '.join(items)} FROM {stage}"
-    checks = []
+    checks, broken = [], []
     for f in COUNT_FIELDS:
+        broken.append(f"{f} < 0")
         checks.append(f"CASE WHEN {f} < 0 THEN struct_pack(field := '{f}', kind := 'negative', other := CAST(NULL AS VARCHAR)) END")
     for whole, parts in FILING_SUMS:
         known = " AND ".join(f"{c} IS NOT NULL" for c in (whole, *parts))
+        broken.append(f"({known} AND {whole} <> {' + '.join(parts)})")
         checks.append(f"CASE WHEN {known} AND {whole} <> {' + '.join(parts)} "
                       f"THEN struct_pack(field := '{whole}', kind := 'sum', other := CAST(NULL AS VARCHAR)) END")
     for part, whole in FILING_PARTS:
+        broken.append(f"{part} > {whole}")
         checks.append(f"CASE WHEN {part} > {whole} THEN struct_pack(field := '{part}', kind := 'part', "
                       f"other := '{whole}') END")
     return f"""
@@ -288,8 +291,8 @@ def _typed_sql(stage: str, counts: dict, problems: dict, texts: dict, periods: d
         )
         , failing AS (
             SELECT *,
-                CASE WHEN _problem IS NULL THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END
-                    AS _failures
+                CASE WHEN _problem IS NULL AND coalesce({' OR '.join(broken)}, false)
+                    THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END AS _failures
             FROM checked
         )
         SELECT *, _problem IS NULL AND len(_failures) = 0 AS _ok FROM failing
