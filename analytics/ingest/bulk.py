@@ -138,7 +138,11 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
     con.execute("SET preserve_insertion_order = true")
     staged = Path(tempfile.gettempdir()) / f"analytics-filings-{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"
     try:
-        items = ["_row"]
+        # a CSV's rows are staged in the file's order (insertion order kept) and numbered when read back from the
+        # staged file (``file_row_number``), not by a window over the whole read
+        numbered = relation.startswith("(SELECT *, file_row_number")
+        scan = relation if numbered else relation.replace(", row_number() OVER () + 1 AS _row", "", 1)
+        items = ["_row"] if numbered else []
         for f in COUNT_FIELDS:
             if f not in col:
                 items.append(f"CAST(NULL AS BIGINT) AS {f}, CAST(NULL AS VARCHAR) AS _raw_{f}")
@@ -152,9 +156,10 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                          f"CASE WHEN NOT regexp_full_match({c}, '{PLAIN_COUNT}') THEN {c} END AS _raw_{f}")
         for f in (*TEXT_FIELDS, *KEY_FIELDS):
             items.append(f'CAST("{col[f]}" AS VARCHAR) AS _t_{f}' if f in col else f"CAST(NULL AS VARCHAR) AS _t_{f}")
-        con.execute(f"COPY (SELECT {', '.join(items)} FROM {relation}) TO {_q(staged)} "
+        con.execute(f"COPY (SELECT {', '.join(items)} FROM {scan}) TO {_q(staged)} "
                     "(FORMAT parquet, COMPRESSION snappy)")
-        stage = f"read_parquet({_q(staged)})"
+        stage = (f"read_parquet({_q(staged)})" if numbered else
+                 f"(SELECT *, file_row_number + 2 AS _row FROM read_parquet({_q(staged)}, file_row_number = true))")
         # every distinct text that is not plain digits, parsed once as the spreadsheet parser parses it
         odd = [r[0] for r in con.execute(
             "SELECT DISTINCT v FROM (SELECT unnest([" + ", ".join(f"_raw_{f}" for f in COUNT_FIELDS) + f"]) AS v "
