@@ -94,6 +94,12 @@ def _progress(lang):
 
 
 def run_ingest(args) -> int:
+    paths = expand_paths(args.paths)
+    from analytics.ingest import validation
+    from analytics.ingest.bulk import BULK_MIN_BYTES
+
+    if validation.may_validate(paths, args.kind, BULK_MIN_BYTES):
+        validation.preload()  # the validator's seconds of import run while the files are opened and read
     import duckdb
 
     from analytics.db import WriterBusy
@@ -103,7 +109,6 @@ def run_ingest(args) -> int:
     options = Options(period=args.period, kind=args.kind, illustrative=args.illustrative,
                       source_document=args.source_document, origin=args.origin, lang=lang,
                       include_hidden=args.include_hidden)
-    paths = expand_paths(args.paths)
     empty = [p for p in args.paths if p.is_dir() and not expand_paths([p])]
     if empty:
         for folder in empty:

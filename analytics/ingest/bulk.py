@@ -138,7 +138,11 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
     con.execute("SET preserve_insertion_order = true")
     staged = Path(tempfile.gettempdir()) / f"analytics-filings-{os.getpid()}-{uuid.uuid4().hex[:12]}.parquet"
     try:
-        items = ["_row"]
+        # a CSV's rows are staged in the file's order (insertion order kept) and numbered when read back from the
+        # staged file (``file_row_number``), not by a window over the whole read
+        numbered = relation.startswith("(SELECT *, file_row_number")
+        scan = relation if numbered else relation.replace(", row_number() OVER () + 1 AS _row", "", 1)
+        items = ["_row"] if numbered else []
         for f in COUNT_FIELDS:
             if f not in col:
                 items.append(f"CAST(NULL AS BIGINT) AS {f}, CAST(NULL AS VARCHAR) AS _raw_{f}")
@@ -152,9 +156,10 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                          f"CASE WHEN NOT regexp_full_match({c}, '{PLAIN_COUNT}') THEN {c} END AS _raw_{f}")
         for f in (*TEXT_FIELDS, *KEY_FIELDS):
             items.append(f'CAST("{col[f]}" AS VARCHAR) AS _t_{f}' if f in col else f"CAST(NULL AS VARCHAR) AS _t_{f}")
-        con.execute(f"COPY (SELECT {', '.join(items)} FROM {relation}) TO {_q(staged)} "
-                    "(FORMAT parquet, COMPRESSION zstd)")
-        stage = f"read_parquet({_q(staged)})"
+        con.execute(f"COPY (SELECT {', '.join(items)} FROM {scan}) TO {_q(staged)} "
+                    "(FORMAT parquet, COMPRESSION snappy)")
+        stage = (f"read_parquet({_q(staged)})" if numbered else
+                 f"(SELECT *, file_row_number + 2 AS _row FROM read_parquet({_q(staged)}, file_row_number = true))")
         # every distinct text that is not plain digits, parsed once as the spreadsheet parser parses it
         odd = [r[0] for r in con.execute(
             "SELECT DISTINCT v FROM (SELECT unnest([" + ", ".join(f"_raw_{f}" for f in COUNT_FIELDS) + f"]) AS v "
@@ -183,21 +188,24 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
         for v, n in {**texts["procedure_name"], **texts["unit"]}.items():
             label = fold(n or "")
             labels[v] = label in TOTAL_ROW_WORDS or label.startswith("tong cong")
-        checked = staged.with_name(staged.stem + "-checked.parquet")
+        # the checked rows are a query over the staged file, never written again: the rejects, the count and the
+        # writer's copy each read the staged rows once, with the casts and checks computed as they are read
+        typed = _typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)
         con.execute("SET preserve_insertion_order = false")
-        con.execute(f"COPY ({_typed_sql(stage, counts, problems, texts, periods_raw, sources, labels)}) "
-                    f"TO {_q(checked)} (FORMAT parquet, COMPRESSION zstd)")
-        staged.unlink()
-        staged = checked  # the typed, checked rows: what the writer copies (``_ok``) and the rejects come from
-        typed = f"SELECT * FROM read_parquet({_q(checked)})"
         con.execute(f"CREATE TEMP VIEW typed AS {typed}")
         column_periods = sorted({p for p in periods_raw.values() if p})
         periods = decide_period(file=display, options=options, title="", column_values=column_periods,
                                 filename=path.name, sheet=None)
-        bad = con.execute("SELECT * FROM typed WHERE _problem IS NOT NULL OR _failures <> [] ORDER BY _row").df()
-        rejects = _rejects(bad, display, head, lang, path, relation, con)
-        loaded = con.execute("SELECT count(*), list(DISTINCT coalesce(period, ?)) FROM typed "
-                             "WHERE _ok", [periods[0]]).fetchall()[0]
+        # one read of the staged rows for the count, the periods and units that load and the rows that do not
+        loaded = con.execute("SELECT count(*) FILTER (WHERE _ok), list(DISTINCT coalesce(period, ?)) FILTER (WHERE _ok), "
+                             "list(DISTINCT [unit_name, coalesce(period, ?)]) FILTER (WHERE _ok), "
+                             "list(_row) FILTER (WHERE NOT _ok) FROM typed",
+                             [periods[0], periods[0]]).fetchall()[0]
+        rejects = []
+        if loaded[3]:
+            bad = con.execute("SELECT * FROM typed WHERE _row IN (SELECT unnest(?::BIGINT[])) ORDER BY _row",
+                              [loaded[3]]).df()
+            rejects = _rejects(bad, display, head, lang, path, relation, con)
         if not loaded[0] and not rejects:
             raise IngestError("empty_sheet", file=display, sheet=None)
         illustrative = options.illustrative if options.illustrative is not None else detect_illustrative(str(path))
@@ -206,10 +214,10 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                       origin=options.origin or default_origin(path, "filings"), frames={},
                       rejects=rejects, notes=notes, illustrative=bool(illustrative),
                       source_document=options.source_document, staged=str(staged), staged_rows=int(loaded[0]),
-                      bulk_sql=typed, bulk_default_period=periods[0])
+                      bulk_sql=typed, bulk_default_period=periods[0],
+                      bulk_units=[tuple(pair) for pair in loaded[2] or []])
     except BaseException:
         staged.unlink(missing_ok=True)
-        staged.with_name(staged.stem + "-checked.parquet").unlink(missing_ok=True)
         raise
     finally:
         con.close()
@@ -262,14 +270,17 @@ def _typed_sql(stage: str, counts: dict, problems: dict, texts: dict, periods: d
     items.append(f"coalesce(_t_procedure_name, _t_unit) IN ({', '.join(map(_q, total))}) AS _is_total"
                  if total else "false AS _is_total")
     first = f"SELECT {', '.join(items)} FROM {stage}"
-    checks = []
+    checks, broken = [], []
     for f in COUNT_FIELDS:
+        broken.append(f"{f} < 0")
         checks.append(f"CASE WHEN {f} < 0 THEN struct_pack(field := '{f}', kind := 'negative', other := CAST(NULL AS VARCHAR)) END")
     for whole, parts in FILING_SUMS:
         known = " AND ".join(f"{c} IS NOT NULL" for c in (whole, *parts))
+        broken.append(f"({known} AND {whole} <> {' + '.join(parts)})")
         checks.append(f"CASE WHEN {known} AND {whole} <> {' + '.join(parts)} "
                       f"THEN struct_pack(field := '{whole}', kind := 'sum', other := CAST(NULL AS VARCHAR)) END")
     for part, whole in FILING_PARTS:
+        broken.append(f"{part} > {whole}")
         checks.append(f"CASE WHEN {part} > {whole} THEN struct_pack(field := '{part}', kind := 'part', "
                       f"other := '{whole}') END")
     return f"""
@@ -283,11 +294,13 @@ def _typed_sql(stage: str, counts: dict, problems: dict, texts: dict, periods: d
                 END AS _problem
             FROM first WHERE _present AND NOT _is_total
         )
-        SELECT *,
-            CASE WHEN _problem IS NULL THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END
-                AS _failures,
-            _problem IS NULL AND NOT list_bool_or(list_transform([{', '.join(checks)}], lambda x: x IS NOT NULL)) AS _ok
-        FROM checked
+        , failing AS (
+            SELECT *,
+                CASE WHEN _problem IS NULL AND coalesce({' OR '.join(broken)}, false)
+                    THEN list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) ELSE [] END AS _failures
+            FROM checked
+        )
+        SELECT *, _problem IS NULL AND len(_failures) = 0 AS _ok FROM failing
     """
 
 
@@ -334,8 +347,10 @@ def write_bulk_filings(con, parsed: Parsed, ingest_id: int, resolver) -> int:
 
     import pandas as pd
 
-    pairs = con.execute(f"SELECT DISTINCT unit_name, coalesce(period, ?) FROM ({parsed.bulk_sql}) WHERE _ok",
-                        [parsed.bulk_default_period]).fetchall()
+    pairs = parsed.bulk_units
+    if pairs is None:
+        pairs = con.execute(f"SELECT DISTINCT unit_name, coalesce(period, ?) FROM ({parsed.bulk_sql}) WHERE _ok",
+                            [parsed.bulk_default_period]).fetchall()
     units = pd.DataFrame([(n, p, resolver.resolve(n, period=p)) for n, p in pairs],
                          columns=["unit_name", "period", "unit_id"])
     con.register("_bulk_units", units)

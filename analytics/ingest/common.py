@@ -50,6 +50,7 @@ class Parsed:
     default_unit: str | None = None
     bulk_sql: str | None = None  # filings read by DuckDB (ingest.bulk): the query over the staged rows
     bulk_default_period: str | None = None
+    bulk_units: list | None = None  # ingest.bulk: the (unit name, period) pairs of the rows that load
 
     @property
     def rows(self) -> int:

@@ -255,3 +255,32 @@ def test_a_database_written_before_the_parts_moves_its_filing_rows_into_one(run_
                        ).fetchone()[0] == "VIEW"
     assert con.execute("SELECT ingest_id, period, rows FROM fact_parts").fetchall() == [(1, "2024Q1", 1)]
     assert con.execute("SELECT received_total FROM stg_filing_counts").fetchall() == [(7,)]
+
+
+def test_a_large_export_gives_its_loaded_units_and_its_rejects_with_row_numbers_from_one_read(tmp_path):
+    from analytics.ingest import bulk
+    from analytics.ingest.common import Options
+
+    path = tmp_path / "so-lieu-ho-so.csv"
+    path.write_text("\ufeffKỳ,Đơn vị,Mã thủ tục,Tên thủ tục,Tổng số tiếp nhận,Tiếp nhận trực tuyến,Đã giải quyết\n"
+                    "2024Q2,Sở Công Thương,1.1,Thủ tục A,10,4,9\n"
+                    "2024Q2,Sở Tư pháp,2.1,Thủ tục B,3,3,5\n"
+                    "2024Q1,,3.1,Thủ tục C,4,1,2\n"
+                    '2024Q1,Sở Tư pháp,2.1,Thủ tục B,"9.436",9000,9436\n'
+                    "2024Q1,Sở Tư pháp,2.1,Thủ tục B,-3,,\n", encoding="utf-8")
+    parsed = bulk.parse_bulk_filings(path, Options(kind="filings", lang="vi"), path.name)
+    try:
+        assert parsed.staged_rows == 2 and parsed.periods == ["2024Q1", "2024Q2"]
+        assert sorted(parsed.bulk_units) == [("Sở Công Thương", "2024Q2"), ("Sở Tư pháp", "2024Q1")]
+        assert [(r["row_number"], r["column_name"], r["value"], r["reason"]) for r in parsed.rejects] == [
+            (3, "Đã giải quyết", "5", "resolved_total (5) lớn hơn received_total (3)"),
+            (4, "Đơn vị", None, "thiếu tên đơn vị"),
+            (6, "Tổng số tiếp nhận", "-3", "giá trị −3 âm"),
+        ]
+        con = duckdb.connect()
+        loaded = con.execute(f"SELECT _row, unit_name, received_total, received_online, resolved_total "
+                             f"FROM ({parsed.bulk_sql}) WHERE _ok ORDER BY _row").fetchall()
+        con.close()
+        assert loaded == [(2, "Sở Công Thương", 10, 4, 9), (5, "Sở Tư pháp", 9436, 9000, 9436)]
+    finally:
+        bulk.discard(parsed)
