@@ -32,9 +32,10 @@ run: demo-db
 test: install
 	$(VENV)/bin/python -m pytest
 
-benchmark: install
-	$(PY) benchmarks/ingest_speed.py
-	$(PY) benchmarks/dashboard_speed.py
+benchmark: demo-db
+	$(PY) benchmarks/ingest_speed.py --runs 3
+	$(PY) benchmarks/scale_speed.py --runs 3
+	$(PY) benchmarks/interaction_speed.py --db $(DB)
 	$(PY) benchmarks/hostile_speed.py
 
 screenshots: demo-db
