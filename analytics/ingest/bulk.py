@@ -27,18 +27,12 @@ import duckdb
 from analytics.i18n import msg
 from analytics.ingest.common import Options, Parsed, decide_period, default_origin, detect_illustrative, reject
 from analytics.ingest.errors import IngestError
+from analytics.ingest.filings import COUNT_FIELDS  # the one list of count columns
 from analytics.parsing import fold, is_blank, nfc
 
 BULK_MIN_BYTES = 32 * 1024 * 1024
 """A CSV export at least this large is read by DuckDB; smaller ones by the spreadsheet parser."""
 
-COUNT_FIELDS = [
-    "received_total", "received_online", "received_in_person", "received_postal", "carried_over",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
-    "pending_total", "pending_within_time", "pending_overdue",
-    "digitized_components", "electronic_results", "reused_data", "fee_filings", "online_payments",
-    "synced_filings", "feedback_total", "feedback_on_time", "feedback_satisfied",
-]
 TEXT_FIELDS = ("procedure_code", "procedure_name", "department")
 KEY_FIELDS = ("period", "unit", "count_source")
 PLAIN_COUNT = r"[0-9]{1,12}"
