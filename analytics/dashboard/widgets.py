@@ -16,7 +16,7 @@ import streamlit as st
 
 from analytics import settings
 from analytics.definition import load_definition
-from analytics.dashboard.text import t
+from analytics.dashboard.text import current_language, t
 from analytics.i18n import translate
 from analytics.formatting import BLANK, fmt_count, fmt_number, fmt_pct, fmt_points, fmt_pp
 from analytics.periods import PeriodError, period_label
@@ -59,25 +59,176 @@ def _css_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
+# Streamlit's accessible labels, tooltips and status texts (aria-label, title, placeholder, Plotly's data-title,
+# a file's size, the date box's calendar) are written by its browser code in English; CSS cannot reach them. A
+# small script replaces each with its Vietnamese text (TEXT's "browser.ui.*": English side → Vietnamese side),
+# now and whenever Streamlit adds or changes one (a MutationObserver on the page); in English it puts back the
+# originals and stops. It lives in a container that takes no room (display: none), so the layout is unchanged.
+BROWSER_KEY = "browser_texts"
+_UI_ATTRS = ("aria-label", "title", "placeholder", "data-title", "aria-valuetext", "aria-description", "alt",
+             "aria-roledescription")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _js_escape(text: str) -> str:
+    return re.sub(r"[.*+?^${}()|\[\]\\/]", r"\\\g<0>", text)
+
+
+def ui_texts() -> dict:
+    """Streamlit's English texts and their Vietnamese ones: exact texts, and patterns (a JavaScript regular
+    expression over the whole text, its named parts kept or translated in turn)."""
+    from analytics.i18n import TEXT
+
+    names = lambda keys: "|".join(_js_escape(TEXT[f"browser.ui.{k}"][1]) for k in keys)  # noqa: E731
+    classes = {"n": r"\d+", "day": r"\d{1,2}", "year": r"\d{4}", "num": r"\d+(?:\.\d+)?",
+               "size": r"\d+(?:\.\d+)?(?:B|KB|MB|GB)", "month": names(_MONTHS), "weekday": names(_WEEKDAYS)}
+    exact, patterns = {}, []
+    for key, (vi, en) in TEXT.items():
+        if not key.startswith("browser.ui.") or (vi == en and "{" not in en):
+            continue
+        if "{" not in en:
+            exact[en] = vi
+            continue
+        source = "".join(f"(?<{m[1:-1]}>{classes.get(m[1:-1], '.+?')})" if re.fullmatch(r"\{\w+\}", m)
+                         else _js_escape(m) for m in re.split(r"(\{\w+\})", en) if m)
+        patterns.append([f"^{source}$", vi])
+    return {"attrs": list(_UI_ATTRS), "exact": exact, "patterns": patterns}
+
+
+_BROWSER_JS = r"""
+(() => {
+  const data = __DATA__;
+  const S = window.__analyticsTexts || (window.__analyticsTexts = {done: [], observer: null});
+  const restore = () => {
+    for (const [node, attr, orig, vi] of S.done) {
+      if (attr === null) { if (node.nodeValue === vi) node.nodeValue = orig; }
+      else if (node.getAttribute && node.getAttribute(attr) === vi) node.setAttribute(attr, orig);
+    }
+    S.done = [];
+    if (S.observer) { S.observer.disconnect(); S.observer = null; }
+  };
+  if (data.lang === "en") { restore(); return; }
+  const exact = new Map(Object.entries(data.exact));
+  const patterns = data.patterns.map(([source, vi]) => [new RegExp(source), vi]);
+  const tr = (text) => {
+    const hit = exact.get(text);
+    if (hit !== undefined) return hit;
+    for (const [re, vi] of patterns) {
+      const m = re.exec(text);
+      if (m) return vi.replace(/\{(\w+)\}/g, (_, g) => {
+        const v = m.groups[g];
+        return g === "num" ? v.replace(".", ",") : (tr(v) ?? v);
+      });
+    }
+    return null;
+  };
+  const SKIP = "svg, code, pre, textarea, script, style, [contenteditable]";
+  const attrOf = (e, a) => {
+    const v = e.getAttribute(a);
+    if (!v || !/[A-Za-z]/.test(v)) return;
+    const vi = tr(v.trim());
+    if (vi !== null && vi !== v) { S.done.push([e, a, v, vi]); e.setAttribute(a, vi); }
+  };
+  const textOf = (n) => {
+    const v = n.nodeValue;
+    if (!v || v.length > 120 || !/[A-Za-z]/.test(v)) return;
+    const p = n.parentElement;
+    if (!p || p.closest(SKIP)) return;
+    const vi = tr(v.trim());
+    if (vi === null) return;
+    const out = v.replace(v.trim(), vi);
+    if (out !== v) { S.done.push([n, null, v, out]); n.nodeValue = out; }
+  };
+  const selector = data.attrs.map((a) => `[${a}]`).join(",");
+  const visit = (root) => {
+    if (root.nodeType === 3) { textOf(root); return; }
+    if (root.nodeType !== 1) return;
+    for (const a of data.attrs) if (root.hasAttribute(a)) attrOf(root, a);
+    for (const e of root.querySelectorAll(selector)) for (const a of data.attrs) if (e.hasAttribute(a)) attrOf(e, a);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) textOf(n);
+  };
+  if (S.observer) S.observer.disconnect();
+  if (S.done.length > 2000) S.done = S.done.filter(([node]) => node.isConnected);
+  visit(document.body);
+  S.observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes") attrOf(r.target, r.attributeName);
+      else if (r.type === "characterData") textOf(r.target);
+      else r.addedNodes.forEach(visit);
+    }
+  });
+  S.observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                     attributeFilter: data.attrs});
+})();
+"""
+
+
 def browser_texts(lang: str) -> None:
-    """Replace Streamlit's built-in English widget texts (uploader, empty search) with Vietnamese ones."""
+    """Replace Streamlit's built-in English widget texts with Vietnamese ones: the visible ones (uploader, empty
+    search) by CSS, the accessible labels, tooltips and status texts by a script (``ui_texts``)."""
+    import json
+
+    hide = (f".st-key-{BROWSER_KEY}, [data-testid=\"stLayoutWrapper\"]:has(> .st-key-{BROWSER_KEY}), "
+            f"[data-testid=\"stElementContainer\"]:has(> .st-key-{BROWSER_KEY}) {{ display: none !important; }}")
+    data = {"lang": lang, **(ui_texts() if lang != "en" else {})}
+    # no "<" in the script: the page's HTML cleaner drops a script whose text holds "<" before a letter or "/"
+    script = _BROWSER_JS.replace("__DATA__", json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
     if lang == "en":
-        return
-    limit = settings.upload_limit_mb()
-    texts = {name: _css_text(translate(f"browser.{name}", lang, mb=limit))
-             for name in ("instructions", "button", "drop", "chip_error", "no_results")}
-    st.html(f"<style>{_BROWSER_CSS.format(**texts)}</style>")
+        st.html(f"<style>{hide}</style>")
+    else:
+        limit = settings.upload_limit_mb()
+        texts = {name: _css_text(translate(f"browser.{name}", lang, mb=limit))
+                 for name in ("instructions", "button", "drop", "chip_error", "no_results")}
+        st.html(f"<style>{hide}\n{_BROWSER_CSS.format(**texts)}</style>")
+    with st.container(key=BROWSER_KEY):
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
-def whole_number(container, label: str, *, low: int, high: int, value: int, step: int = 1, key: str) -> int:
-    """A whole number typed in a box and checked here, not in the browser (whose message is in English): a
-    number outside low…high is brought to the nearer end, and a note in the person's language says so."""
-    n = container.number_input(label, value=int(value), step=int(step), key=key)
-    n = int(value) if n is None else int(n)
+def read_whole_number(text, lang: str = "vi") -> int | None:
+    """A whole number as a person types it: "2.360", "2360", "2 360" (and "2,360" in English) → 2360; None
+    when the text is not a whole number ("abc", "2,5", blank)."""
+    from analytics.parsing import NumberError, parse_count
+
+    text = str(text or "").strip()
+    if lang == "en":
+        text = text.replace(",", "")
+    try:
+        return parse_count(text)
+    except (NumberError, ValueError):
+        return None
+
+
+def _tidy_number(key: str, lang: str) -> None:
+    """Once typed, a valid number is written back the reader's way (2360 → 2.360)."""
+    n = read_whole_number(st.session_state.get(key), lang)
+    if n is not None:
+        st.session_state[key] = fmt_count(n, lang)
+
+
+def whole_number(container, label: str, *, low: int, high: int, value: int, key: str) -> int:
+    """A whole number typed in a box and read here, shown with thousands grouped (2.360, not Streamlit's
+    number box's 2360): text that is not a whole number keeps the last good value, a number outside
+    low…high is brought to the nearer end; a note in the person's language says so."""
+    lang = current_language()
+    last, shown_in = f"_{key}_last", f"_{key}_lang"
+    if key not in st.session_state:
+        st.session_state[key] = fmt_count(int(value), lang)
+    elif st.session_state.get(shown_in) != lang and last in st.session_state:  # the language changed: 2.360 ↔ 2,360
+        st.session_state[key] = fmt_count(st.session_state[last], lang)
+    st.session_state[shown_in] = lang
+    container.text_input(label, key=key, on_change=_tidy_number, args=(key, lang))
+    n = read_whole_number(st.session_state[key], lang)
+    if n is None:
+        n = int(st.session_state.get(last, value))
+        container.caption(t("common.not_whole_number", text=str(st.session_state[key]), used=fmt_count(n, lang)))
+    st.session_state[last] = n
     if low <= n <= high:
         return n
     used = min(max(n, low), high)
-    container.caption(t("common.out_of_range", low=fmt_count(low), high=fmt_count(high), used=fmt_count(used)))
+    container.caption(t("common.out_of_range", low=fmt_count(low, lang), high=fmt_count(high, lang),
+                        used=fmt_count(used, lang)))
     return used
 
 

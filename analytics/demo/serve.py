@@ -127,3 +127,33 @@ def full_page_screenshot(page, path: str | os.PathLike, settle_ms: int = 30_000)
     page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+
+
+# Every text of the page a person or a screen reader meets: the accessible labels, tooltips and placeholders of
+# every element, and each visible piece of text (icon ligatures such as "download" are drawn as icons, not read).
+_PAGE_STRINGS_JS = r"""
+(attrs) => {
+  const out = [];
+  for (const e of document.querySelectorAll('*')) {
+    for (const a of attrs) { const v = e.getAttribute(a); if (v && v.trim()) out.push([a, v.trim()]); }
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const s = n.nodeValue.trim(), p = n.parentElement;
+    if (!s || !p || p.closest('script, style, noscript, code, pre')) continue;
+    const css = getComputedStyle(p);
+    if (css.fontFamily.includes('Material') || css.fontSize === '0px') continue;
+    if (!p.checkVisibility({checkVisibilityCSS: true})) continue;
+    out.push(['text', s]);
+  }
+  return out;
+}
+"""
+PAGE_ATTRS = ("aria-label", "title", "placeholder", "data-title", "aria-valuetext", "aria-description", "alt",
+              "aria-roledescription")
+
+
+def page_strings(page) -> list[tuple[str, str]]:
+    """(where, text) for every accessible label, tooltip, placeholder ("aria-label", "title", …) and visible
+    text ("text") of the page now."""
+    return [tuple(x) for x in page.evaluate(_PAGE_STRINGS_JS, list(PAGE_ATTRS))]

@@ -206,3 +206,38 @@ def test_a_link_to_a_unit_of_another_province_opens_its_group(app_env, demo_db):
     at = open_app(unit="portal:H44.19", period=None)
     assert at.sidebar.selectbox(key="sel_province").value == "Phú Thọ"
     assert at.sidebar.selectbox(key="sel_unit").value == "portal:H44.19"
+
+
+def test_a_typed_count_is_read_as_a_reader_writes_it():
+    from analytics.dashboard.widgets import read_whole_number
+
+    assert [read_whole_number(v) for v in ("2.360", "2360", "2 360", "2\u00a0360", " 9.436 ", "0")] == \
+        [2360, 2360, 2360, 2360, 9436, 0]
+    assert [read_whole_number(v) for v in ("abc", "2,5", "", None, "1.2.3x")] == [None] * 5
+    assert read_whole_number("2,360", "en") == 2360 and read_whole_number("2,360") is None  # 2,36 in Vietnamese
+
+
+def test_the_what_if_count_is_shown_grouped_and_read_back(app_env, demo_db):
+    """Streamlit's number box writes 2360; the what-if's box shows 2.360, reads 2360, 2 360 or 2.360 alike and
+    says in Vietnamese what it did with text that is not a whole number or is out of range."""
+    app_env(demo_db)
+    at = open_app("why_low")
+    code = at.selectbox(key="wl_code").value
+    proc = at.selectbox(key=f"wl_proc_{code}").value
+    assert (code, proc) == ("ORIGINAL_RESULT_AVAILABLE", "2.000304")  # 4.721 filings short: half of it to start
+    box = at.text_input(key=f"wl_n_{code}_{proc}")
+    assert box.label == "Số hồ sơ cải thiện thêm" and box.value == "2.360"
+    assert not at.number_input  # Streamlit's number box cannot group thousands
+    total = lambda: next(m.value for m in at.metric if m.label == "Tổng điểm")  # noqa: E731
+    first = total()
+    for typed in ("2360", "2 360"):
+        at.text_input(key=f"wl_n_{code}_{proc}").input(typed).run()
+        assert at.text_input(key=f"wl_n_{code}_{proc}").value == "2.360" and total() == first
+    at.text_input(key=f"wl_n_{code}_{proc}").input("100").run()
+    assert total() != first
+    at.text_input(key=f"wl_n_{code}_{proc}").input("abc").run()
+    assert "“abc” không phải số nguyên (viết như 2.360 hoặc 2360); đang tính với 100." in texts(at)
+    at.text_input(key=f"wl_n_{code}_{proc}").input("9.999").run()
+    assert at.text_input(key=f"wl_n_{code}_{proc}").value == "9.999"
+    assert "Số phải từ 0 đến 4.721; đang tính với 4.721." in texts(at)
+    assert not at.exception

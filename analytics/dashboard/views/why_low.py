@@ -337,7 +337,7 @@ def what_if_step(unit_id: str, unit: str, period: str, lang: str, comp: str, cod
                         format_func=lambda p: f"{names[p]} ({t('col.shortfall').lower()}: {fmt_count(shortfall[p], lang)})")
     cap = int(shortfall.get(proc, 0) or 0)
     n = whole_number(c2, t("wl.whatif_n"), low=0, high=max(cap, 1), value=min(max(cap // 2, 1), max(cap, 1)),
-                     step=max(1, cap // 20), key=f"wl_n_{code}_{proc}")
+                     key=f"wl_n_{code}_{proc}")
     with c3:
         st.caption(t("wl.whatif_field"))
         st.markdown(f"**{t(f'action.{field}') if field in ACTION_KEYS else safe_text(field)}**")
