@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.analyses import stored
-from analytics.definition import load_definition
 from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
+from analytics.definition import load_definition
 
 COMPONENT_TARGETS_SQL = """
 SELECT t.year, t.period, t.unit_id, t.metric AS component, t.comparator, t.target_value, t.target_grade,

@@ -6,8 +6,8 @@ import pandas as pd
 
 from analytics.analyses import stored
 from analytics.analyses.provenance import derived_illustrative
-from analytics.definition import load_definition
 from analytics.analyses.scores import unit_scores
+from analytics.definition import load_definition
 
 
 def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total") -> pd.DataFrame:

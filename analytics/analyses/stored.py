@@ -2,7 +2,7 @@
 
 Two kinds, both written by the ingest that changed the data and used only while current:
 
-- **whole-history frames** (``frame``/``write_frames``): ``unit_scores``, ``score_changes``,
+- **whole-history frames** (``frame``, written by ``precompute.write_frames``): ``unit_scores``, ``score_changes``,
   ``subindicator_breakdown``, … computed for every period and unit and stored as tables ``pre_<name>``; the
   analysis, asked for one period or unit, reads its rows back (a filter, in the stored order, with the dtypes
   it had) instead of recomputing them, so a page's queries cost a read whatever the number of filing rows.
@@ -11,7 +11,7 @@ Two kinds, both written by the ingest that changed the data and used only while 
 
 ``python -m analytics scores`` in a fresh process should cost little more than opening the database: it reads the
 rows ``scores_with_change`` gave when the data last changed (table ``pre_scores``) with plain DuckDB, no pandas.
-The rows are written by the ingest that changed the data (``write_stored_scores``, the same function every other
+The rows are written by the ingest that changed the data (``precompute.write_stored_scores``, the same function every other
 reader calls: one definition) and are used only while they are current: the meta key ``pre_scores`` holds a hash
 of the code and index definition that computed them, and a writer that does not recompute them removes it.
 """
@@ -41,28 +41,6 @@ def stored_version() -> str:
     return h.hexdigest()[:16]
 
 
-def write_stored_scores(con) -> int:
-    """Store ``scores_with_change`` for every period and unit (inside a writer); returns the rows stored."""
-    from analytics.analyses.changes import scores_with_change
-
-    df = scores_with_change(con)
-    df = df.reindex(columns=COLUMNS).assign(position=range(len(df)))
-    for c in ("score_points", "max_points", "gap_to_max", "change"):
-        df[c] = df[c].astype("Float64")
-    for c in ("grade_mismatch", "illustrative", "computed", "change_illustrative"):
-        df[c] = df[c].astype("boolean")
-    for c in ("period", "unit", "unit_id", "unit_level", "province", "component", "grade_key", "reported_grade",
-              "index_version", "source", "previous_period"):
-        df[c] = df[c].astype(object).where(df[c].notna(), None)
-    con.register("_scores", df)
-    try:
-        con.execute("CREATE OR REPLACE TABLE pre_scores AS SELECT * FROM _scores")
-    finally:
-        con.unregister("_scores")
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('pre_scores', ?)", [stored_version()])
-    return len(df)
-
-
 def stored_scores(con, period: str | None = None, unit_id: str | None = None) -> list[dict] | None:
     """The stored rows of ``scores_with_change`` (dicts, in its order), or None when none are current."""
     try:
@@ -79,29 +57,13 @@ def stored_scores(con, period: str | None = None, unit_id: str | None = None) ->
 
 # --- whole-history frames -------------------------------------------------------------------------------------
 
-FRAMES: dict[str, tuple[str, str]] = {
-    # name → (module, function computing the whole history: called with the connection only)
-    "unit_scores": ("analytics.analyses.scores", "compute_unit_scores"),
-    "score_changes": ("analytics.analyses.changes", "compute_score_changes"),
-    "filing_measures": ("analytics.analyses.measures", "compute_filing_measures"),
-    "filing_metric_changes": ("analytics.analyses.changes", "compute_filing_metric_changes"),
-    "subindicator_breakdown": ("analytics.analyses.explain", "compute_subindicator_breakdown"),
-    "component_gaps": ("analytics.analyses.gaps", "compute_component_gaps"),
-    "grade_outlook": ("analytics.analyses.gaps", "compute_grade_outlook"),
-    "unit_rankings": ("analytics.analyses.rankings", "compute_unit_rankings"),
-    "scored_unit_periods": ("analytics.analyses.inventory", "compute_scored_unit_periods"),
-    "reconciliation_summary": ("analytics.analyses.reconcile", "compute_reconciliation_summary"),
-}
-"""The frames stored at ingest. Each function returns a frame with a RangeIndex; its plain columns go to DuckDB
-as they are, object columns (lists, dicts, mixed values) as JSON text."""
-
 TABLES: dict[str, str] = {
     # name → the SQL model stored as it is (read back by the same SQL, so DuckDB gives the same dtypes)
     "procedure_filings": "mart_procedure_filings",
     "own_vs_portal": "mart_own_vs_portal",
 }
 
-_VERSION_KEY = "pre_frames"
+VERSION_KEY = "pre_frames"
 
 
 def _current(con, name: str) -> bool:
@@ -111,41 +73,20 @@ def _current(con, name: str) -> bool:
     if store is not None:  # a writer's connection: only what it stored itself is its data's
         return name in store.fresh_frames
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = ?", [_VERSION_KEY]).fetchall()
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
     except Exception:  # noqa: BLE001  (a database older than the table)
         return False
-    return bool(row) and row[0][0] == _version()
+    return bool(row) and row[0][0] == current_version()
 
 
 _VERSION: list[str] = []
 
 
-def _version() -> str:
+def current_version() -> str:
     """``stored_version``, computed once per process (the code does not change under a running process)."""
     if not _VERSION:
         _VERSION.append(stored_version())
     return _VERSION[0]
-
-
-def _json_default(value):
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot store a {type(value).__name__} value")
-
-
-def _encode(df):
-    """(frame for DuckDB, schema): object columns as JSON text, every column's dtype remembered."""
-    import json
-
-    out = df.copy()
-    schema = {"dtypes": {c: str(t) for c, t in df.dtypes.items()}, "json": []}
-    for c in df.columns:
-        if df[c].dtype == object:
-            out[c] = [json.dumps(v, ensure_ascii=False, default=_json_default, allow_nan=True) for v in df[c]]
-            schema["json"].append(c)
-    return out, schema
 
 
 def _decode(df, schema):
@@ -164,37 +105,6 @@ def _decode(df, schema):
     return df
 
 
-def write_frames(con) -> dict[str, int]:
-    """Compute and store every frame of ``FRAMES`` (inside a writer); returns the rows stored per frame."""
-    import importlib
-    import json
-
-    from analytics.db import part_store
-
-    counts = {}
-    store = part_store(con)
-    fresh = store.fresh_frames if store is not None else set()
-    fresh.clear()
-    for name, model in TABLES.items():
-        con.execute(f"CREATE OR REPLACE TABLE pre_{name} AS SELECT * FROM {model}")
-        counts[name] = con.execute(f"SELECT count(*) FROM pre_{name}").fetchone()[0]
-        fresh.add(name)
-    for name, (module, function) in FRAMES.items():
-        df = getattr(importlib.import_module(module), function)(con)
-        encoded, schema = _encode(df.reset_index(drop=True))
-        encoded["_position"] = range(len(encoded))
-        con.register("_frame", encoded)
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE pre_{name} AS SELECT * FROM _frame")
-        finally:
-            con.unregister("_frame")
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"pre_frame:{name}", json.dumps(schema)])
-        counts[name] = len(df)
-        fresh.add(name)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_VERSION_KEY, _version()])
-    return counts
-
-
 def table(con, name: str) -> str | None:
     """The stored copy of model ``name`` of ``TABLES`` (a table name to select from), None when not current."""
     return f"pre_{name}" if _current(con, name) else None
@@ -203,8 +113,6 @@ def table(con, name: str) -> str | None:
 def frame(con, name: str, **filters):
     """Frame ``name``'s stored rows where each given column equals its value (a None value: no filter), in the
     computed order with the computed dtypes; None when the stored frames are not current (the caller computes)."""
-    import json
-
     schema = _schema(con, name)
     if schema is None:
         return None
@@ -231,9 +139,9 @@ def _schema(con, name: str) -> dict | None:
         return None  # a writer's connection: only what it stored itself is its data's
     try:
         rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
-                                [_VERSION_KEY, f"pre_frame:{name}"]).fetchall())
+                                [VERSION_KEY, f"pre_frame:{name}"]).fetchall())
     except Exception:  # noqa: BLE001  (a database older than the table)
         return None
-    if (store is None and rows.get(_VERSION_KEY) != _version()) or f"pre_frame:{name}" not in rows:
+    if (store is None and rows.get(VERSION_KEY) != current_version()) or f"pre_frame:{name}" not in rows:
         return None
     return json.loads(rows[f"pre_frame:{name}"])

@@ -544,7 +544,7 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
             raise dbmod.Discard()  # a failed first load creates no database
         store = dbmod.part_store(con)
         if any(r.status == "loaded" for r in results):  # what the pages and the CLI read without recomputing it
-            from analytics.analyses.stored import write_frames, write_stored_scores
+            from analytics.analyses.precompute import write_frames, write_stored_scores
 
             if store is not None:
                 store.refresh(con)  # the filing counts the stored results are computed from, current first

@@ -10,7 +10,18 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics.analyses import changes, explain, gaps, inventory, measures, rankings, reconcile, scores, stored
+from analytics.analyses import (
+    changes,
+    explain,
+    gaps,
+    inventory,
+    measures,
+    precompute,
+    rankings,
+    reconcile,
+    scores,
+    stored,
+)
 from analytics.db import connect_read_only
 
 UNIT = "so cong thuong"
@@ -58,7 +69,7 @@ CASES = {
 def test_the_demo_ingest_stores_every_frame_and_marks_it_current(demo):
     version = demo.execute("SELECT value FROM meta WHERE key = 'pre_frames'").fetchone()[0]
     assert version == stored.stored_version()
-    for name in [*stored.FRAMES, *stored.TABLES]:
+    for name in [*precompute.FRAMES, *stored.TABLES]:
         n = demo.execute(f"SELECT count(*) FROM pre_{name}").fetchone()[0]
         assert n > 0, name
     # the stored Q2/2024 total of Sở Công Thương is the published 63,48 and its online-services change −3,03
