@@ -140,3 +140,27 @@ def test_a_writer_that_does_not_recompute_leaves_no_current_store(demo_db_copy):
     assert stored.frame(ro, "unit_scores") is None
     assert inventory.scored_unit_periods(ro).query("period == '2024Q2' and unit_id == @UNIT").empty
     ro.close()
+
+
+def test_only_what_rests_on_changed_inputs_is_computed_again(demo_db_copy):
+    from analytics import db as dbmod
+
+    with dbmod.writer(demo_db_copy) as con:
+        assert precompute.write_frames(con) == {}  # nothing changed since the demo's ingest: every frame kept
+        assert dbmod.part_store(con).fresh_frames == {*precompute.FRAMES, *stored.TABLES}
+        assert precompute.write_stored_scores(con) == 0
+        # a catalogue change: the filing-based results again, never the scores (they do not read the catalogue)
+        con.execute("DELETE FROM procedure_catalog WHERE procedure_code = (SELECT min(procedure_code) "
+                    "FROM procedure_catalog)")
+        again = precompute.write_frames(con)
+        assert set(again) == {*precompute.FRAMES, *stored.TABLES} - precompute.SCORE_FRAMES
+        assert precompute.write_stored_scores(con) == 0
+        # a score withdrawn: everything, and the stored scores the CLI reads
+        con.execute("DELETE FROM index_scores WHERE period = '2024Q2' AND unit_id = ? AND component = 'total'", [UNIT])
+        assert set(precompute.write_frames(con)) == {*precompute.FRAMES, *stored.TABLES}
+        assert precompute.write_stored_scores(con) > 0
+        dbmod.part_store(con).results_current = True
+    ro = connect_read_only(demo_db_copy)
+    s = scores.unit_scores(ro, "2024Q2", UNIT)
+    _same(s, scores._unit_scores(ro, "2024Q2", UNIT))
+    ro.close()
