@@ -30,7 +30,16 @@ FONT = "Inter, 'Segoe UI', 'Noto Sans', Roboto, Arial, sans-serif"
 
 # The house template: set as the default, each figure takes it when created, unvalidated (passing template= per
 # figure validates a copy of it: ~10–20 ms a chart, most of a page's redraw).
-pio.templates.default = "plotly_white"
+HOUSE_TEMPLATE = "plotly_white"
+pio.templates.default = HOUSE_TEMPLATE
+
+
+def _figure(*args, **kwargs) -> go.Figure:
+    """A figure on the house template, the default set again when something replaced it (importing Streamlit's
+    chart element after this module sets Streamlit's own)."""
+    if pio.templates.default != HOUSE_TEMPLATE:
+        pio.templates.default = HOUSE_TEMPLATE
+    return go.Figure(*args, **kwargs)
 
 
 def _missing(v) -> bool:
@@ -60,7 +69,7 @@ def components_vs_max(tiles: pd.DataFrame, lang: str = "vi", height: int = 330,
     """
     df = tiles.iloc[::-1].reset_index(drop=True)  # first component at the top
     labels = df["component_label"].tolist()
-    fig = go.Figure()
+    fig = _figure()
     fig.add_bar(y=labels, x=df["max_points"], orientation="h", name=tr("chart.max", lang), marker_color=GREY,
                 hovertemplate="%{y}: " + tr("chart.max", lang) + " %{customdata}<extra></extra>",
                 customdata=[fmt_points(v, lang) for v in df["max_points"]])
@@ -116,7 +125,7 @@ def score_over_time(history: pd.DataFrame, lang: str = "vi", *, max_points: floa
     df = history.reset_index(drop=True).copy()
     keys = df["period"].tolist() if "period" in df else df["period_label"].tolist()
     x = list(range(len(df)))
-    fig = go.Figure()
+    fig = _figure()
     known = df["score_points"].dropna()
     if bands:
         low = 0.0 if known.empty else max(0.0, math.floor((known.min() - 8) / 10) * 10)
@@ -200,7 +209,7 @@ def peer_bars(rankings: pd.DataFrame, unit_id: str, lang: str = "vi", height: in
     hover = [fmt_points(v, lang) + _illustrative_suffix(i, lang) for v, i in zip(df["score_points"], df["illustrative"])]
     names = [f"{int(r)}. {esc(u)}" if "rank" in df and not _missing(r) else esc(u)
              for u, r in zip(df["unit"], df["rank"] if "rank" in df else [None] * len(df))]
-    fig = go.Figure(go.Bar(y=names, x=df["score_points"], orientation="h", text=text, textposition="outside",
+    fig = _figure(go.Bar(y=names, x=df["score_points"], orientation="h", text=text, textposition="outside",
                            cliponaxis=False, marker=dict(color=colors, pattern=dict(shape=patterns, fgcolor="#FFFFFF", size=5)),
                            customdata=hover, hovertemplate="%{y}: %{customdata}<extra></extra>", showlegend=False))
     if df["illustrative"].fillna(False).astype(bool).any():
@@ -222,7 +231,7 @@ def heatmap(matrix: pd.DataFrame, share: pd.DataFrame, illustrative: pd.Series, 
     """
     text = [[fmt_points(v, lang) for v in row] for row in matrix.to_numpy()]
     units = [esc(u) + (f" ({tr('chart.hover_illustrative', lang)})" if bool(illustrative.get(u, False)) else "") for u in matrix.index]
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=share.to_numpy(), x=list(matrix.columns), y=units, text=text, texttemplate="%{text}",
         colorscale=[[0, "#C0392B"], [0.5, "#F7DC6F"], [1, "#1E8449"]], zmin=0, zmax=100,
         colorbar=dict(title=dict(text=tr("chart.pct_of_max", lang)), ticksuffix=" %"),
@@ -242,7 +251,7 @@ def pareto(df: pd.DataFrame, lang: str = "vi", top: int = 15) -> go.Figure:
     names = [_short(n, 60) for n in d["procedure_name"]]
     first = d["in_first_80_pct"] if "in_first_80_pct" in d else pd.Series(True, index=d.index)
     ill = d["illustrative"] if "illustrative" in d else pd.Series(False, index=d.index)
-    fig = go.Figure()
+    fig = _figure()
     fig.add_bar(y=names, x=d["shortfall_filings"], orientation="h",
                 name=tr("chart.shortfall", lang) + _illustrative_suffix(bool(ill.any()), lang),
                 marker=dict(color=[PRIMARY if bool(f) else "#AFC3D8" for f in first],
@@ -272,7 +281,7 @@ def simple_bars(labels, values, lang: str = "vi", *, axis: str = "", color=PRIMA
     labels, values = list(labels), list(values)
     ill = list(illustrative) if illustrative is not None else [False] * len(values)
     order = sorted(range(len(values)), key=lambda i: (values[i] if not _missing(values[i]) else -1e18))
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         y=[_short(labels[i], 60) for i in order], x=[values[i] for i in order], orientation="h",
         text=[fmt(values[i]) + _illustrative_suffix(ill[i], lang) for i in order], textposition="outside", cliponaxis=False,
         marker=dict(color=color, pattern=dict(shape=["/" if ill[i] else "" for i in order], fgcolor="#FFFFFF", size=5)),
@@ -303,7 +312,7 @@ def mix_rate(df: pd.DataFrame, lang: str = "vi", top: int = 12, illustrative: bo
     """
     d = df.assign(_abs=(df["mix_effect_pp"].abs() + df["rate_effect_pp"].abs())).sort_values("_abs", ascending=False).head(top)
     names = [_short(n, 60) for n in d["procedure_name"]]
-    fig = go.Figure()
+    fig = _figure()
     for col, key, color in (("mix_effect_pp", "chart.mix", "#AFC3D8"), ("rate_effect_pp", "chart.rate", PRIMARY)):
         fig.add_bar(y=names, x=d[col], orientation="h", name=tr(key, lang) + _illustrative_suffix(illustrative, lang),
                     marker=dict(color=color, pattern=dict(shape="/" if illustrative else "", fgcolor="#FFFFFF", size=5)),
@@ -319,7 +328,7 @@ def own_vs_portal(df: pd.DataFrame, lang: str = "vi", top: int = 12, illustrativ
     """Horizontal paired bars of own and portal counts for the procedures that differ most."""
     d = df.reindex(df["difference_count"].abs().sort_values(ascending=False).index).head(top)
     names = [_short(n, 60) for n in d["procedure_name"]]
-    fig = go.Figure()
+    fig = _figure()
     for col, key, color in (("own_count", "chart.own", "#AFC3D8"), ("portal_count", "chart.portal", PRIMARY)):
         fig.add_bar(y=names, x=d[col], orientation="h", name=tr(key, lang) + _illustrative_suffix(illustrative, lang),
                     marker=dict(color=color, pattern=dict(shape="/" if illustrative else "", fgcolor="#FFFFFF", size=5)),
@@ -341,7 +350,7 @@ def target_margins(df: pd.DataFrame, lang: str = "vi") -> go.Figure:
     # bars, said in a note under the plot and on hover
     text = [fmt_number(v, 2, lang, signed=True) for v in d["margin"]]
     hover = [f"{v}{_illustrative_suffix(i, lang)}" for v, i in zip(text, d["illustrative"])]
-    fig = go.Figure(go.Bar(y=labels, x=d["margin"], orientation="h", marker=dict(
+    fig = _figure(go.Bar(y=labels, x=d["margin"], orientation="h", marker=dict(
         color=colors, pattern=dict(shape=["/" if bool(i) else "" for i in d["illustrative"]], fgcolor="#FFFFFF", size=5)),
         text=text, textposition="outside", cliponaxis=False, customdata=hover,
         hovertemplate="%{y}: %{customdata}<extra></extra>"))

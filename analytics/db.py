@@ -203,6 +203,7 @@ class PartStore:
         self.rebuild = False
         self.created_root = False
         self.results_current = False  # set by a writer that recomputed (or did not change) the stored results
+        self.fresh_frames: set[str] = set()  # the stored frames (analyses.stored) this writer computed itself
 
     # --- the manifest -----------------------------------------------------------------------------------
     def listed(self, con, table: str = "filing_counts") -> list[str]:
@@ -394,7 +395,7 @@ class PartStore:
         stored for fast readers (``analyses.stored``) that this writer did not recompute are no longer current."""
         self.refresh(con)
         if not self.results_current:
-            con.execute("DELETE FROM meta WHERE key = 'pre_scores'")
+            con.execute("DELETE FROM meta WHERE key IN ('pre_scores', 'pre_frames')")
         return {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
 
     def discard(self, keep: set[str] = frozenset()) -> None:

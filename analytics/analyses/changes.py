@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.analyses.measures import filing_measures
 from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
@@ -66,7 +67,17 @@ def score_changes(con, period: str | None = None, unit_id: str | None = None) ->
 
     The one definition of "change" (the CLI ``scores``, the tiles and the brief all show this figure).
     ``change_vs_previous_illustrative`` / ``change_vs_last_year_illustrative``: the change exists and either
-    side is illustrative."""
+    side is illustrative. Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "score_changes", period=period, unit_id=unit_id)
+    return got if got is not None else _score_changes(con, period, unit_id)
+
+
+def compute_score_changes(con) -> pd.DataFrame:
+    """``score_changes`` of every period and unit, computed (what ingest stores)."""
+    return _score_changes(con, None, None)
+
+
+def _score_changes(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     scores = unit_scores(con, unit_id=unit_id)  # the unit's full history first
     if scores.empty:
         return scores
@@ -102,7 +113,18 @@ def scores_with_change(con, period: str | None = None, unit_id: str | None = Non
 
 def filing_metric_changes(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, count source, metric): the value and its change versus the previous period and last
-    year — percentage points for rates, absolute and relative for counts; illustrative when either side is."""
+    year — percentage points for rates, absolute and relative for counts; illustrative when either side is.
+    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "filing_metric_changes", period=period, unit_id=unit_id)
+    return got if got is not None else _filing_metric_changes(con, period, unit_id)
+
+
+def compute_filing_metric_changes(con) -> pd.DataFrame:
+    """``filing_metric_changes`` of every period and unit, computed (what ingest stores)."""
+    return _filing_metric_changes(con, None, None)
+
+
+def _filing_metric_changes(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     m = filing_measures(con, unit_id=unit_id)
     if m.empty:
         return m

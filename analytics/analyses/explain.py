@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.db import SQL_DIR, create_macros, create_view
 from analytics.definition import SubIndicator, load_definition, version_for_period
 from analytics.periods import period_kind, period_sort_key
@@ -98,17 +99,22 @@ def ensure_models(con) -> None:
 
 def procedure_filings(con, period: str | None = None, unit_id: str | None = None,
                       count_source: str | None = None) -> pd.DataFrame:
-    """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named."""
-    ensure_models(con)
-    df = con.execute("""
+    """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named.
+    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    table = stored.table(con, "procedure_filings")
+    if table is None:
+        ensure_models(con)
+    return con.execute(f"""
         SELECT *
-        FROM mart_procedure_filings
+        FROM {table or 'mart_procedure_filings'}
         WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
           AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
-        ORDER BY period, unit_id, count_source, procedure_code, name_key
+        {PROCEDURE_ORDER}
     """, [period, period, unit_id, unit_id, count_source, count_source]).df()
-    return df
+
+
+PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"
 
 
 def unit_catalog(con) -> pd.DataFrame:
@@ -362,9 +368,24 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
 
     ``points_at_stake`` = max − recomputed, or max − published when there are no counts. Informational
     sub-indicators (0 points) are left out. ``component`` is one of the five common keys (online_services
-    includes online_payment, which rolls up into it); ``unit_id`` None: every unit.
+    includes online_payment, which rolls up into it); ``unit_id`` None: every unit. Read from the rows stored at
+    ingest when they are current (``analyses.stored``).
     """
     _check_component(component)
+    got = stored.frame(con, "subindicator_breakdown", period=period, unit_id=unit_id, component=component)
+    # the stored rows are the preferred source's: they answer a named source when every row is from it
+    if got is not None and (count_source is None or (len(got) and (got["count_source"] == count_source).all())):
+        return got
+    return _subindicator_breakdown(con, period, unit_id, component, count_source)
+
+
+def compute_subindicator_breakdown(con) -> pd.DataFrame:
+    """``subindicator_breakdown`` of every period, unit and component, computed (what ingest stores)."""
+    return _subindicator_breakdown(con, None, None, None, None)
+
+
+def _subindicator_breakdown(con, period: str | None, unit_id: str | None, component: str | None,
+                            count_source: str | None) -> pd.DataFrame:
     ensure_models(con)
     # the portal's own sub-indicator counts win over filing counts for the same (period, unit)
     portal = _portal_rows(con, period, unit_id) if count_source in (None, "portal") else pd.DataFrame()
@@ -399,14 +420,15 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
                    _s=df["code"].map(order).fillna(len(order)))
     df = df.sort_values(["_p", "unit", "_c", "_s", "code"]).drop(columns=["_p", "_c", "_s"])
     df["illustrative"] = df["illustrative"].astype(bool)
+    by_code = {s.code: s for s in load_definition().version(SCORING_VERSION).subindicators}
     df["filings_to_full_points"] = pd.array(
-        [_to_full(code, n, den) for code, n, den in zip(df["code"], df["numerator"], df["denominator"])], dtype="Int64")
+        [_to_full(code, n, den, by_code) for code, n, den in zip(df["code"], df["numerator"], df["denominator"])],
+        dtype="Int64")
     df = _reconcile_components(df)
     return df[BREAKDOWN_COLUMNS].reset_index(drop=True)
 
 
-def _to_full(code: str, numerator, denominator) -> int | None:
-    by_code = {s.code: s for s in load_definition().version(SCORING_VERSION).subindicators}
+def _to_full(code: str, numerator, denominator, by_code: Mapping) -> int | None:
     sub = by_code.get(code)
     return None if sub is None else filings_to_full_points(sub, numerator, denominator)
 
@@ -425,27 +447,30 @@ def _reconcile_components(df: pd.DataFrame) -> pd.DataFrame:
     without counts.
     """
     keys = ["period", "unit_id", "component"]
-    grouped = df.groupby(keys, sort=False, dropna=False)
-    known = grouped["points_recomputed"].transform(lambda v: v.notna().any())
-    total = grouped["points_recomputed"].transform(lambda v: round(float(v.sum()), 2))
+    grouped = df.groupby(keys, sort=False, dropna=False)["points_recomputed"]
+    n_known = grouped.transform("count")
+    n_rows = grouped.transform("size")
+    sums = grouped.sum()  # one per component; rounded as Python rounds (the published figures' rule), then spread
+    total = grouped.ngroup().map(pd.Series([round(float(v), 2) for v in sums.to_numpy()]))
     df["component_points_published"] = df["component_points"]
-    df["component_points_recomputed"] = total.where(known)
-    df["recomputed_complete"] = grouped["points_recomputed"].transform(lambda v: bool(v.notna().all())).astype(bool)
+    df["component_points_recomputed"] = total.where(n_known > 0).astype("float64")
+    df["recomputed_complete"] = (n_known == n_rows).astype(bool)
     df["unexplained_points"] = (df["component_points_published"] - df["component_points_recomputed"]).round(2)
-    missing = grouped["points_recomputed"].transform(lambda v: int(v.isna().sum()))
+    missing = (n_rows - n_known).astype(int)
     notes = []
-    for row, n_missing in zip(df.to_dict("records"), missing):
-        gap = row["unexplained_points"]
+    for gap, source, count_source, version, n_missing in zip(
+            df["unexplained_points"], df["source"], df.get("count_source", pd.Series(None, index=df.index)),
+            df["index_version"], missing):
         if _missing(gap) or abs(gap) <= UNEXPLAINED_TOLERANCE_POINTS:
             notes.append([])
             continue
         why = []
-        if row["source"] != "portal":
+        if source != "portal":
             why.append("no_portal_file")
-        if row.get("count_source") == "own":
+        if count_source == "own":
             why.append("own_records")
-        if row.get("index_version") != SCORING_VERSION:
-            why.append({"key": "borrowed_rules", "version": row.get("index_version"), "rules": SCORING_VERSION})
+        if version != SCORING_VERSION:
+            why.append({"key": "borrowed_rules", "version": version, "rules": SCORING_VERSION})
         if n_missing:
             why.append({"key": "missing_counts", "n": int(n_missing)})
         notes.append(why)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.definition import load_definition
+from analytics.analyses import stored
 from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
+from analytics.definition import load_definition
 
 COMPONENT_TARGETS_SQL = """
 SELECT t.year, t.period, t.unit_id, t.metric AS component, t.comparator, t.target_value, t.target_grade,
@@ -50,8 +51,19 @@ def component_gaps(con, period: str | None = None, unit_id: str | None = None) -
     """Per (period, unit, component incl. total): score, max, gap to max, target, gap to target, share of lost points.
 
     ``share_of_lost_points_pct`` is the component's gap as a share of all points the unit lost in the period;
-    ``gap_to_target_points`` is positive when the score falls short of a floor target.
+    ``gap_to_target_points`` is positive when the score falls short of a floor target. Read from the rows stored
+    at ingest when they are current (``analyses.stored``).
     """
+    got = stored.frame(con, "component_gaps", period=period, unit_id=unit_id)
+    return got if got is not None else _component_gaps(con, period, unit_id)
+
+
+def compute_component_gaps(con) -> pd.DataFrame:
+    """``component_gaps`` of every period and unit, computed (what ingest stores)."""
+    return _component_gaps(con, None, None)
+
+
+def _component_gaps(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     scores = unit_scores(con, period=period, unit_id=unit_id)
     targets = component_targets(con)
     out = scores.rename(columns={"gap_to_max": "gap_to_max_points"}).copy()
@@ -75,7 +87,18 @@ def component_gaps(con, period: str | None = None, unit_id: str | None = None) -
 
 def grade_outlook(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """Per (period, unit, component): the total, its grade, points to the next grade, and whether this
-    component's gap alone could supply them (components sorted by gap, largest first)."""
+    component's gap alone could supply them (components sorted by gap, largest first). Read from the rows stored
+    at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "grade_outlook", period=period, unit_id=unit_id)
+    return got if got is not None else _grade_outlook(con, period, unit_id)
+
+
+def compute_grade_outlook(con) -> pd.DataFrame:
+    """``grade_outlook`` of every period and unit, computed (what ingest stores)."""
+    return _grade_outlook(con, None, None)
+
+
+def _grade_outlook(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     d = load_definition()
     gaps = component_gaps(con, period=period, unit_id=unit_id)
     totals = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]

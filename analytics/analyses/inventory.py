@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.periods import PeriodError, period_sort_key
 
 # which unit has results in which period (what the pickers offer), without computing any score
@@ -17,6 +18,7 @@ SELECT m.period, m.unit_id, u.display_name AS unit, u.unit_level, u.province,
 FROM mart_scores AS m
 INNER JOIN units AS u USING (unit_id)
 GROUP BY m.period, m.unit_id, u.display_name, u.unit_level, u.province
+ORDER BY m.period, m.unit_id
 """
 
 INGEST_LOG_SQL = """
@@ -68,7 +70,14 @@ def database_state(con) -> str:
 
 def scored_unit_periods(con) -> pd.DataFrame:
     """One row per (period, unit) with any index result: period, unit_id, unit, unit_level, province, and
-    ``published`` (some score of the period is published, not illustrative)."""
+    ``published`` (some score of the period is published, not illustrative). Read from the rows stored at ingest
+    when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "scored_unit_periods")
+    return got if got is not None else compute_scored_unit_periods(con)
+
+
+def compute_scored_unit_periods(con) -> pd.DataFrame:
+    """``scored_unit_periods``, computed (what ingest stores)."""
     return con.execute(SCORED_UNITS_SQL).df()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.definition import load_definition
 
 FILING_SUMS_SQL = """
@@ -25,6 +26,7 @@ FROM stg_filing_counts AS f
 INNER JOIN units AS u USING (unit_id)
 WHERE (CAST(? AS VARCHAR) IS NULL OR f.period = ?) AND (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?)
 GROUP BY f.period, f.unit_id, u.display_name, f.count_source
+ORDER BY f.period, f.unit_id, f.count_source
 """
 
 
@@ -47,7 +49,18 @@ def filing_totals(con, period: str | None = None, unit_id: str | None = None) ->
 
 
 def filing_measures(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
-    """One row per (period, unit, count source, metric): numerator, denominator and value (pct or count)."""
+    """One row per (period, unit, count source, metric): numerator, denominator and value (pct or count).
+    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "filing_measures", period=period, unit_id=unit_id)
+    return got if got is not None else _filing_measures(con, period, unit_id)
+
+
+def compute_filing_measures(con) -> pd.DataFrame:
+    """``filing_measures`` of every period and unit, computed (what ingest stores)."""
+    return _filing_measures(con, None, None)
+
+
+def _filing_measures(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     d = load_definition()
     totals = filing_totals(con, period, unit_id)
     rows = []

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.analyses.provenance import derived_illustrative
 from analytics.analyses.scores import unit_scores
+from analytics.definition import load_definition
 
 
 def unit_rankings(con, period: str | None = None, unit_level: str | None = None, component: str = "total") -> pd.DataFrame:
     """Per (period, unit) of a level: score, rank (1 = best, ties share the better rank), units ranked,
     peer median and best, and the best unit's name. Units without a score are listed unranked.
 
-    ``rank_illustrative``: the rank, median and best rest on an illustrative score (the unit's or a peer's)."""
+    ``rank_illustrative``: the rank, median and best rest on an illustrative score (the unit's or a peer's).
+    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "unit_rankings", period=period, unit_level=unit_level, component=component)
+    return got if got is not None else _unit_rankings(con, period, unit_level, component)
+
+
+def compute_unit_rankings(con) -> pd.DataFrame:
+    """``unit_rankings`` of every period, level and component (the five and the total), computed (what ingest
+    stores)."""
+    frames = [_unit_rankings(con, None, None, c) for c in [*load_definition().common_groups, "total"]]
+    return pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) \
+        else frames[-1]
+
+
+def _unit_rankings(con, period: str | None, unit_level: str | None, component: str) -> pd.DataFrame:
     scores = unit_scores(con, period=period)
     s = scores[(scores["component"] == component) & (scores["unit_level"] != "province")].copy()
     if unit_level:

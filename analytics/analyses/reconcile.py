@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.analyses.explain import ensure_models
 from analytics.periods import period_sort_key
 
@@ -45,10 +46,12 @@ def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, *,
     """
     if measure is not None and measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; one of {', '.join(MEASURES)}")
-    ensure_models(con)
-    df = con.execute("""
+    table = stored.table(con, "own_vs_portal")
+    if table is None:
+        ensure_models(con)
+    df = con.execute(f"""
         SELECT r.*, coalesce(u.display_name, r.unit_id) AS unit
-        FROM mart_own_vs_portal AS r
+        FROM {table or 'mart_own_vs_portal'} AS r
         LEFT JOIN units AS u USING (unit_id)
         WHERE (CAST(? AS VARCHAR) IS NULL OR r.period = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR r.measure = ?)
@@ -74,8 +77,19 @@ def reconciliation_summary(con, period: str | None = None, unit_id: str | None =
 
     ``largest_difference_share_pct`` is that procedure's share of the sum of absolute differences;
     ``procedures_differing_count`` counts procedures whose counts differ or that one source does not count.
-    Totals are null when a source has an unknown count for some procedure (never a partial sum).
+    Totals are null when a source has an unknown count for some procedure (never a partial sum). Read from the
+    rows stored at ingest when they are current (``analyses.stored``).
     """
+    got = stored.frame(con, "reconciliation_summary", period=period, unit_id=unit_id)
+    return got if got is not None else _reconciliation_summary(con, period, unit_id)
+
+
+def compute_reconciliation_summary(con) -> pd.DataFrame:
+    """``reconciliation_summary`` of every period and unit, computed (what ingest stores)."""
+    return _reconciliation_summary(con, None, None)
+
+
+def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     detail = own_vs_portal(con, period, unit_id)
     if detail.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.analyses import stored
 from analytics.definition import load_definition
 from analytics.periods import period_sort_key
 
@@ -40,7 +41,18 @@ def unit_scores(con, period: str | None = None, unit_id: str | None = None) -> p
     Keys and numbers only: ``analytics.labels.labelled`` adds component, period and grade labels.
 
     ``unit_id`` None: every unit. The change since the previous period is ``analytics.analyses.changes``'s.
+    Read from the rows stored at ingest when they are current (``analyses.stored``).
     """
+    got = stored.frame(con, "unit_scores", period=period, unit_id=unit_id)
+    return got if got is not None else _unit_scores(con, period, unit_id)
+
+
+def compute_unit_scores(con) -> pd.DataFrame:
+    """``unit_scores`` of every period and unit, computed (what ingest stores)."""
+    return _unit_scores(con, None, None)
+
+
+def _unit_scores(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     d = load_definition()
     df = con.execute(SCORES_SQL, [unit_id, unit_id]).df()
     if df.empty:

@@ -1,8 +1,17 @@
 """Results computed once at ingest and kept in the database, for readers that must start fast.
 
+Two kinds, both written by the ingest that changed the data and used only while current:
+
+- **whole-history frames** (``frame``, written by ``precompute.write_frames``): ``unit_scores``, ``score_changes``,
+  ``subindicator_breakdown``, … computed for every period and unit and stored as tables ``pre_<name>``; the
+  analysis, asked for one period or unit, reads its rows back (a filter, in the stored order, with the dtypes
+  it had) instead of recomputing them, so a page's queries cost a read whatever the number of filing rows.
+  The analysis function stays the one definition: the stored rows are its own output, and a test checks the
+  read-back equals the computed frame for every period and unit of the demo.
+
 ``python -m analytics scores`` in a fresh process should cost little more than opening the database: it reads the
 rows ``scores_with_change`` gave when the data last changed (table ``pre_scores``) with plain DuckDB, no pandas.
-The rows are written by the ingest that changed the data (``write_stored_scores``, the same function every other
+The rows are written by the ingest that changed the data (``precompute.write_stored_scores``, the same function every other
 reader calls: one definition) and are used only while they are current: the meta key ``pre_scores`` holds a hash
 of the code and index definition that computed them, and a writer that does not recompute them removes it.
 """
@@ -16,42 +25,20 @@ from analytics.settings import PACKAGE_DIR, SQL_DIR, definition_file
 COLUMNS = ["period", "unit", "unit_id", "unit_level", "province", "component", "score_points", "max_points",
            "gap_to_max", "grade_key", "reported_grade", "grade_mismatch", "illustrative", "computed", "index_version",
            "source", "change", "previous_period", "change_illustrative"]
-SOURCES = ("analyses/scores.py", "analyses/changes.py", "analyses/measures.py", "analyses/provenance.py",
-           "definition.py", "scoring.py")
+SOURCES = ("analyses/*.py", "*.py")  # the analyses and the ground floor they stand on
 
 
 def stored_version() -> str:
     """A hash of what the stored scores depend on besides the data: the SQL models, the modules that compute them
     and the index definition in use."""
     h = hashlib.sha256()
-    for path in [*sorted(SQL_DIR.glob("*.sql")), *(PACKAGE_DIR / s for s in SOURCES), definition_file()]:
+    paths = [p for pattern in SOURCES for p in sorted(PACKAGE_DIR.glob(pattern))]
+    for path in [*sorted(SQL_DIR.glob("*.sql")), *paths, definition_file()]:
         try:
             h.update(path.read_bytes())
         except OSError:
             h.update(b"-")
     return h.hexdigest()[:16]
-
-
-def write_stored_scores(con) -> int:
-    """Store ``scores_with_change`` for every period and unit (inside a writer); returns the rows stored."""
-    from analytics.analyses.changes import scores_with_change
-
-    df = scores_with_change(con)
-    df = df.reindex(columns=COLUMNS).assign(position=range(len(df)))
-    for c in ("score_points", "max_points", "gap_to_max", "change"):
-        df[c] = df[c].astype("Float64")
-    for c in ("grade_mismatch", "illustrative", "computed", "change_illustrative"):
-        df[c] = df[c].astype("boolean")
-    for c in ("period", "unit", "unit_id", "unit_level", "province", "component", "grade_key", "reported_grade",
-              "index_version", "source", "previous_period"):
-        df[c] = df[c].astype(object).where(df[c].notna(), None)
-    con.register("_scores", df)
-    try:
-        con.execute("CREATE OR REPLACE TABLE pre_scores AS SELECT * FROM _scores")
-    finally:
-        con.unregister("_scores")
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('pre_scores', ?)", [stored_version()])
-    return len(df)
 
 
 def stored_scores(con, period: str | None = None, unit_id: str | None = None) -> list[dict] | None:
@@ -66,3 +53,95 @@ def stored_scores(con, period: str | None = None, unit_id: str | None = None) ->
                       "AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?) ORDER BY position",
                       [period, period, unit_id, unit_id])
     return [dict(zip(COLUMNS, r)) for r in cur.fetchall()]
+
+
+# --- whole-history frames -------------------------------------------------------------------------------------
+
+TABLES: dict[str, str] = {
+    # name → the SQL model stored as it is (read back by the same SQL, so DuckDB gives the same dtypes)
+    "procedure_filings": "mart_procedure_filings",
+    "own_vs_portal": "mart_own_vs_portal",
+}
+
+VERSION_KEY = "pre_frames"
+
+
+def _current(con, name: str) -> bool:
+    from analytics.db import part_store
+
+    store = part_store(con)
+    if store is not None:  # a writer's connection: only what it stored itself is its data's
+        return name in store.fresh_frames
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
+    except Exception:  # noqa: BLE001  (a database older than the table)
+        return False
+    return bool(row) and row[0][0] == current_version()
+
+
+_VERSION: list[str] = []
+
+
+def current_version() -> str:
+    """``stored_version``, computed once per process (the code does not change under a running process)."""
+    if not _VERSION:
+        _VERSION.append(stored_version())
+    return _VERSION[0]
+
+
+def _decode(df, schema):
+    import json
+
+    import pandas as pd
+
+    if df.empty:  # built from typed empty columns: an empty Arrow column (no chunks) breaks pandas joins
+        return pd.DataFrame({c: pd.Series([], dtype=object if c in schema["json"] else dtype)
+                             for c, dtype in schema["dtypes"].items()})
+    for c in schema["json"]:
+        df[c] = pd.Series([json.loads(v) for v in df[c]], index=df.index, dtype=object)
+    for c, dtype in schema["dtypes"].items():
+        if c not in schema["json"] and str(df[c].dtype) != dtype:
+            df[c] = df[c].astype(dtype)
+    return df
+
+
+def table(con, name: str) -> str | None:
+    """The stored copy of model ``name`` of ``TABLES`` (a table name to select from), None when not current."""
+    return f"pre_{name}" if _current(con, name) else None
+
+
+def frame(con, name: str, **filters):
+    """Frame ``name``'s stored rows where each given column equals its value (a None value: no filter), in the
+    computed order with the computed dtypes; None when the stored frames are not current (the caller computes)."""
+    schema = _schema(con, name)
+    if schema is None:
+        return None
+    used = {c: v for c, v in filters.items() if v is not None}
+    unknown = set(used) - set(schema["dtypes"])
+    if unknown:
+        raise ValueError(f"frame {name} has no column {', '.join(sorted(unknown))}")
+    where = " AND ".join(f'"{c}" = ?' for c in used) or "TRUE"
+    columns = ", ".join(f'"{c}"' for c in schema["dtypes"])
+    # through Arrow: several times faster than DuckDB's own DataFrame conversion; _decode restores the dtypes
+    df = con.sql(f"SELECT {columns} FROM pre_{name} WHERE {where} ORDER BY _position",
+                 params=list(used.values())).to_arrow_table().to_pandas()
+    return _decode(df, schema)
+
+
+def _schema(con, name: str) -> dict | None:
+    """Frame ``name``'s stored schema, None when the stored frames are not current (one query)."""
+    import json
+
+    from analytics.db import part_store
+
+    store = part_store(con)
+    if store is not None and name not in store.fresh_frames:
+        return None  # a writer's connection: only what it stored itself is its data's
+    try:
+        rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                                [VERSION_KEY, f"pre_frame:{name}"]).fetchall())
+    except Exception:  # noqa: BLE001  (a database older than the table)
+        return None
+    if (store is None and rows.get(VERSION_KEY) != current_version()) or f"pre_frame:{name}" not in rows:
+        return None
+    return json.loads(rows[f"pre_frame:{name}"])

@@ -49,18 +49,33 @@ def metric_series(con, unit_id: str, metric: str, kind: str) -> pd.DataFrame:
     Component scores and the total from ``unit_scores``; metrics from ``filing_measures`` (portal counts
     preferred, else own records, per period); sub-indicators as the rate of ``subindicator_breakdown``.
     """
-    cols = ["period", "value", "value_unit", "count_source", "illustrative"]
+    return _series(_history(con, unit_id, kind), metric, kind)
+
+
+def _history(con, unit_id: str, kind: str) -> pd.DataFrame:
+    """The unit's whole history a metric of this kind is read from (scores, filing measures or sub-indicators)."""
     if kind == "component":
         from analytics.analyses.scores import unit_scores
 
-        s = unit_scores(con, unit_id=unit_id)
+        return unit_scores(con, unit_id=unit_id)
+    if kind == "metric":
+        from analytics.analyses.measures import filing_measures
+
+        return filing_measures(con, unit_id=unit_id)
+    from analytics.analyses.explain import subindicator_breakdown
+
+    return subindicator_breakdown(con, unit_id=unit_id)
+
+
+def _series(history: pd.DataFrame, metric: str, kind: str) -> pd.DataFrame:
+    cols = ["period", "value", "value_unit", "count_source", "illustrative"]
+    if kind == "component":
+        s = history
         s = s[(s["component"] == metric) & s["score_points"].notna()]
         return pd.DataFrame({"period": s["period"], "value": s["score_points"].astype(float), "value_unit": "points",
                              "count_source": "index", "illustrative": s["illustrative"].astype(bool)})[cols]
     if kind == "metric":
-        from analytics.analyses.measures import filing_measures
-
-        m = filing_measures(con, unit_id=unit_id)
+        m = history
         m = m[(m["metric"] == metric) & m["value"].notna()].copy()
         if m.empty:
             return pd.DataFrame(columns=cols)
@@ -68,9 +83,7 @@ def metric_series(con, unit_id: str, metric: str, kind: str) -> pd.DataFrame:
         m = m.sort_values(["period", "_rank"]).drop_duplicates("period")
         return pd.DataFrame({"period": m["period"], "value": m["value"].astype(float), "value_unit": m["value_unit"],
                              "count_source": m["count_source"], "illustrative": m["illustrative"].astype(bool)})[cols]
-    from analytics.analyses.explain import subindicator_breakdown
-
-    b = subindicator_breakdown(con, unit_id=unit_id)
+    b = history
     b = b[(b["code"] == metric) & b["rate_pct"].notna()]
     if b.empty:
         return pd.DataFrame(columns=cols)
@@ -94,11 +107,15 @@ def task_followup(con, period: str | None = None, unit_id: str | None = None, *,
     as_of = as_of or date.today()
     limit = period_sort_key(through) if through else None
     series: dict[tuple, pd.DataFrame] = {}
+    histories: dict[tuple, pd.DataFrame] = {}  # each unit's history read once per kind, not once per metric
     rows = []
     for t in tasks.to_dict("records"):
         key = (t["unit_id"], t["metric"], t["metric_kind"])
         if key not in series:
-            series[key] = metric_series(con, *key)
+            where = (t["unit_id"], t["metric_kind"])
+            if where not in histories:
+                histories[where] = _history(con, *where)
+            series[key] = _series(histories[where], t["metric"], t["metric_kind"])
         s = series[key]
         given = period_sort_key(t["period"])
         at = s[s["period"] == t["period"]]

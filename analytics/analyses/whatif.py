@@ -34,12 +34,17 @@ EXTRA_OF = {"ONLINE_PROCEDURES": "procedures", "ONLINE_SERVICES_USED": "services
 """What one extra unit of numerator is, where it is not one filing (one online filing in one more service, …)."""
 
 
+def _published_scores(con, period: str, unit_id: str) -> dict[str, float | None]:
+    """The published five-group scores and 'total' of a unit in a period (``unit_scores``); None when not published."""
+    from analytics.analyses.scores import unit_scores
+
+    s = unit_scores(con, period=period, unit_id=unit_id)
+    return {c: None if pd.isna(v) else float(v) for c, v in zip(s["component"], s["score_points"])}
+
+
 def _published_score(con, period: str, unit_id: str, component: str) -> float | None:
     """A published five-group score (or 'total') of a unit in a period; None when not published."""
-    row = con.execute(
-        "SELECT score_points FROM mart_scores WHERE period = ? AND unit_id = ? AND component = ?",
-        [period, unit_id, component]).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+    return _published_scores(con, period, unit_id).get(component)
 
 
 def points_at_stake(con, period: str, unit_id: str, component: str | None = None) -> pd.DataFrame:
@@ -366,10 +371,11 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
             "change_points": None if p0 is None or p1 is None else round(p1 - p0, 2),
         })
     total_change = 0.0
+    scores = _published_scores(con, period, unit_id)
     for component in d.common_groups:
         r0, r1 = (round(v, 2) for v in recomputed[component])
         change = round(r1 - r0, 2)
-        published = _published_score(con, period, unit_id, component)
+        published = scores.get(component)
         new = None if published is None else round(min(max(published + change, 0.0), d.common_max(component)), 2)
         if published is not None:
             change = round(new - published, 2)
@@ -377,7 +383,7 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
         rows.append({"level": "component", "component": component,
                      "points_before": published, "points_after": new, "change_points": change,
                      "points_recomputed_before": r0, "points_recomputed_after": r1})
-    total = _published_score(con, period, unit_id, "total")
+    total = scores.get("total")
     new_total = None if total is None else round(total + total_change, 2)
     grade_before, grade_after = d.grade_for(total), d.grade_for(new_total)
     rows.append({

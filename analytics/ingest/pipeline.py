@@ -542,11 +542,14 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
                 progress(i, len(paths), results[-1])
         if not existed and not any(r.status == "loaded" for r in results):
             raise dbmod.Discard()  # a failed first load creates no database
-        if any(r.status == "loaded" for r in results):  # the scores the CLI reads without recomputing them
-            from analytics.analyses.stored import write_stored_scores
-
-            write_stored_scores(con)
         store = dbmod.part_store(con)
+        if any(r.status == "loaded" for r in results):  # what the pages and the CLI read without recomputing it
+            from analytics.analyses.precompute import write_frames, write_stored_scores
+
+            if store is not None:
+                store.refresh(con)  # the filing counts the stored results are computed from, current first
+            write_frames(con)
+            write_stored_scores(con)
         if store is not None:
             store.results_current = True
     return results

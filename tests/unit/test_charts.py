@@ -69,3 +69,12 @@ def test_every_chart_carries_the_house_template_and_its_decimal_comma():
     assert layout["template"]["layout"]["plot_bgcolor"] == "white"
     assert layout["separators"] == ",."
     assert charts.style(charts.score_over_time(history(), "en"), "en").layout.separators == ".,"
+
+
+def test_a_chart_keeps_the_house_template_after_streamlit_sets_its_own():
+    """Importing Streamlit's chart element makes its template the default; a chart made after that is ours still."""
+    import plotly.io as pio
+
+    pio.templates.default = "streamlit" if "streamlit" in pio.templates else "plotly_dark"
+    fig = charts.score_over_time(history(), "vi", target=70)
+    assert fig.to_plotly_json()["layout"]["template"] == pio.templates["plotly_white"].to_plotly_json()

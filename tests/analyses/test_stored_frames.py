@@ -1,0 +1,166 @@
+"""The whole-history results stored at ingest (``analyses.stored``) are the analyses' own output.
+
+Every analysis that reads a stored frame must return, for any period and unit, exactly what computing it gives;
+a stale store (other code, a writer that did not recompute) is never read.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics.analyses import (
+    changes,
+    explain,
+    gaps,
+    inventory,
+    measures,
+    precompute,
+    rankings,
+    reconcile,
+    scores,
+    stored,
+)
+from analytics.db import connect_read_only
+
+UNIT = "so cong thuong"
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal values in the same order. A dtype may differ only as the computed one depends on which rows are
+    asked for: a column entirely missing in them (DuckDB gives all-null text as ``object``, the store keeps the
+    whole history's ``str``), or whole numbers without a gap (``int64``) where the history has one (``float64``)."""
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
+    for f in (a, b):  # a missing text: None or NaN as the dtype has it; both are missing to every reader
+        for c in f.columns:
+            if f[c].isna().all() and not pd.api.types.is_numeric_dtype(f[c]):
+                f[c] = pd.Series([None] * len(f), dtype=object)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    for c in a.columns:
+        if str(a[c].dtype) != str(b[c].dtype):
+            numeric = pd.api.types.is_numeric_dtype(a[c]) and pd.api.types.is_numeric_dtype(b[c])
+            assert numeric or (a[c].isna().all() and b[c].isna().all()), (c, a[c].dtype, b[c].dtype)
+
+
+# (stored read, the same question computed)
+CASES = {
+    "unit_scores": (lambda c, p, u: scores.unit_scores(c, p, u), lambda c, p, u: scores._unit_scores(c, p, u)),
+    "score_changes": (lambda c, p, u: changes.score_changes(c, p, u), lambda c, p, u: changes._score_changes(c, p, u)),
+    "filing_measures": (lambda c, p, u: measures.filing_measures(c, p, u),
+                        lambda c, p, u: measures._filing_measures(c, p, u)),
+    "filing_metric_changes": (lambda c, p, u: changes.filing_metric_changes(c, p, u),
+                              lambda c, p, u: changes._filing_metric_changes(c, p, u)),
+    "subindicator_breakdown": (lambda c, p, u: explain.subindicator_breakdown(c, p, u),
+                               lambda c, p, u: explain._subindicator_breakdown(c, p, u, None, None)),
+    "breakdown_digitization": (lambda c, p, u: explain.subindicator_breakdown(c, p, u, "digitization"),
+                               lambda c, p, u: explain._subindicator_breakdown(c, p, u, "digitization", None)),
+    "component_gaps": (lambda c, p, u: gaps.component_gaps(c, p, u), lambda c, p, u: gaps._component_gaps(c, p, u)),
+    "grade_outlook": (lambda c, p, u: gaps.grade_outlook(c, p, u), lambda c, p, u: gaps._grade_outlook(c, p, u)),
+    "rankings_total": (lambda c, p, u: rankings.unit_rankings(c, p, component="total"),
+                       lambda c, p, u: rankings._unit_rankings(c, p, None, "total")),
+    "rankings_online": (lambda c, p, u: rankings.unit_rankings(c, p, "department", "online_services"),
+                        lambda c, p, u: rankings._unit_rankings(c, p, "department", "online_services")),
+    "reconciliation_summary": (lambda c, p, u: reconcile.reconciliation_summary(c, p, u),
+                               lambda c, p, u: reconcile._reconciliation_summary(c, p, u)),
+}
+
+
+def test_the_demo_ingest_stores_every_frame_and_marks_it_current(demo):
+    version = demo.execute("SELECT value FROM meta WHERE key = 'pre_frames'").fetchone()[0]
+    assert version == stored.stored_version()
+    for name in [*precompute.FRAMES, *stored.TABLES]:
+        n = demo.execute(f"SELECT count(*) FROM pre_{name}").fetchone()[0]
+        assert n > 0, name
+    # the stored Q2/2024 total of Sở Công Thương is the published 63,48 and its online-services change −3,03
+    s = stored.frame(demo, "unit_scores", period="2024Q2", unit_id=UNIT)
+    assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
+    ch = stored.frame(demo, "score_changes", period="2024Q2", unit_id=UNIT)
+    assert ch.loc[ch["component"] == "online_services", "change_vs_previous_points"].iloc[0] == pytest.approx(-3.03)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_stored_read_equals_the_computed_frame(demo, case):
+    read, compute = CASES[case]
+    latest = demo.execute("SELECT max(period) FROM index_scores").fetchone()[0]
+    questions = [(None, None), (None, UNIT), ("2024Q1", UNIT), ("2024Q2", UNIT), (latest, UNIT), ("2024Q2", None)]
+    for p, u in questions:
+        _same(read(demo, p, u), compute(demo, p, u))
+
+
+def test_procedure_counts_read_from_the_stored_copy_equal_the_model(demo):
+    for p, u, source in [(None, None, None), ("2024Q2", UNIT, None), ("2024Q2", UNIT, "own"), ("2024Q1", UNIT, "portal")]:
+        got = explain.procedure_filings(demo, p, u, count_source=source)
+        explain.ensure_models(demo)
+        want = demo.execute(f"""SELECT * FROM mart_procedure_filings
+            WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?) AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+              AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
+            {explain.PROCEDURE_ORDER}""", [p, p, u, u, source, source]).df()
+        pd.testing.assert_frame_equal(got, want)
+    # the portal's Q2/2024 counts: 2.944 online of 8.080 new filings (the 36,44 % online share)
+    portal = explain.procedure_filings(demo, "2024Q2", UNIT, count_source="portal")
+    assert (int(portal["received_online"].sum()), int(portal["received_new"].sum())) == (2944, 8080)
+
+
+def test_a_named_count_source_the_stored_rows_do_not_hold_is_computed(demo):
+    got = explain.subindicator_breakdown(demo, "2024Q2", UNIT, "online_services", count_source="own")
+    want = explain._subindicator_breakdown(demo, "2024Q2", UNIT, "online_services", "own")
+    _same(got, want)
+    assert set(got["count_source"]) == {"own"}
+
+
+def test_list_and_dict_cells_come_back_as_they_were(demo):
+    b = stored.frame(demo, "subindicator_breakdown")
+    computed = explain._subindicator_breakdown(demo, None, None, None, None)
+    assert b["note_keys"].tolist() == computed["note_keys"].tolist()
+    assert b["unexplained_note_keys"].tolist() == computed["unexplained_note_keys"].tolist()
+    assert any(isinstance(k, dict) for keys in b["unexplained_note_keys"] for k in keys)
+
+
+def test_a_store_written_by_other_code_is_not_read(demo_db_copy):
+    con = duckdb.connect(str(demo_db_copy))
+    con.execute("UPDATE meta SET value = 'other-code' WHERE key = 'pre_frames'")
+    con.execute("UPDATE pre_unit_scores SET score_points = 0")  # what a stale store would show
+    con.close()
+    ro = connect_read_only(demo_db_copy)
+    assert stored.frame(ro, "unit_scores") is None
+    s = scores.unit_scores(ro, "2024Q2", UNIT)
+    assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
+    ro.close()
+
+
+def test_a_writer_that_does_not_recompute_leaves_no_current_store(demo_db_copy):
+    from analytics import db as dbmod
+
+    with dbmod.writer(demo_db_copy) as con:
+        assert stored.frame(con, "unit_scores") is None  # a writer never reads what it may have changed
+        con.execute("DELETE FROM index_scores WHERE period = '2024Q2' AND unit_id = ?", [UNIT])
+    ro = connect_read_only(demo_db_copy)
+    assert ro.execute("SELECT count(*) FROM meta WHERE key IN ('pre_frames', 'pre_scores')").fetchone()[0] == 0
+    assert stored.frame(ro, "unit_scores") is None
+    assert inventory.scored_unit_periods(ro).query("period == '2024Q2' and unit_id == @UNIT").empty
+    ro.close()
+
+
+def test_only_what_rests_on_changed_inputs_is_computed_again(demo_db_copy):
+    from analytics import db as dbmod
+
+    with dbmod.writer(demo_db_copy) as con:
+        assert precompute.write_frames(con) == {}  # nothing changed since the demo's ingest: every frame kept
+        assert dbmod.part_store(con).fresh_frames == {*precompute.FRAMES, *stored.TABLES}
+        assert precompute.write_stored_scores(con) == 0
+        # a catalogue change: the filing-based results again, never the scores (they do not read the catalogue)
+        con.execute("DELETE FROM procedure_catalog WHERE procedure_code = (SELECT min(procedure_code) "
+                    "FROM procedure_catalog)")
+        again = precompute.write_frames(con)
+        assert set(again) == {*precompute.FRAMES, *stored.TABLES} - precompute.SCORE_FRAMES
+        assert precompute.write_stored_scores(con) == 0
+        # a score withdrawn: everything, and the stored scores the CLI reads
+        con.execute("DELETE FROM index_scores WHERE period = '2024Q2' AND unit_id = ? AND component = 'total'", [UNIT])
+        assert set(precompute.write_frames(con)) == {*precompute.FRAMES, *stored.TABLES}
+        assert precompute.write_stored_scores(con) > 0
+        dbmod.part_store(con).results_current = True
+    ro = connect_read_only(demo_db_copy)
+    s = scores.unit_scores(ro, "2024Q2", UNIT)
+    _same(s, scores._unit_scores(ro, "2024Q2", UNIT))
+    ro.close()
