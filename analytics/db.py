@@ -8,8 +8,11 @@ reopening: the dashboard keys its cached connection on ``data_version``).
 Writers queue on an advisory lock file so two ingests never race.
 
 Large fact tables (``filing_counts``) do not live in the file: each ingest writes its rows once as an immutable
-Parquet part under ``<database file>.parts/<table>/`` and lists it in ``fact_parts``; the table is a view over
-the listed parts. The file a writer copies stays small, so an ingest costs what its own rows cost. A part
+Parquet part under ``<database file>.parts/<table>/`` and lists it in ``fact_parts``, by its path relative to the
+database file's folder; the table is a view over the listed parts, which names each by its absolute path (DuckDB
+reads a relative one from the working folder). A database copied or moved with its folder of parts
+(``cp -r analytics.duckdb analytics.duckdb.parts elsewhere/``) keeps working: a reader whose views name the parts
+in another folder rebuilds them over its own, as temporary views (``connect_read_only``). The file a writer copies stays small, so an ingest costs what its own rows cost. A part
 that a replacement drops is retired (``retired_parts``), not deleted: readers of the previous snapshot still
 read it, and a later writer deletes it once the grace period has passed. A part written by a load that failed
 or was killed is listed nowhere and is deleted (by the writer itself, else by the next one under the lock).
@@ -23,6 +26,7 @@ import contextlib
 import fcntl
 import functools
 import os
+import re
 import hashlib
 import shutil
 import tempfile
@@ -49,8 +53,26 @@ def connect_read_only(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyC
     p = db_path(path)
     if not p.exists():
         raise NoDatabase(str(p))
-    return duckdb.connect(str(p), read_only=True)
+    con = duckdb.connect(str(p), read_only=True)
+    follow_parts(con, p)
+    return con
 
+
+def follow_parts(con, live: Path) -> bool:
+    """On a reader of a database that was copied or moved with its parts (its stored views name them in the folder
+    it was copied from): the views over the parts, rebuilt over this database's folder as temporary views, which
+    the stored views and models then read. Returns whether they were rebuilt."""
+    store = PartStore(live)
+    try:
+        store.load_seen(con)
+        rebuilt = False
+        for table in PartStore.TABLES:
+            if any(str(store.where(p)) != store.seen.get(Path(p).name) for p in store.listed(con, table)):
+                store.create_view(con, table, temporary=True)
+                rebuilt = True
+        return rebuilt
+    except duckdb.Error:
+        return False  # not a database of this project, or one written before the parts existed
 
 def data_version(path: str | os.PathLike | None = None) -> str:
     """A token that changes whenever a writer swaps in a new database (for cache keys)."""
@@ -195,8 +217,10 @@ class PartStore:
     TABLES = ("filing_counts",)
 
     def __init__(self, live: Path):
-        self.live = live
-        self.root = parts_dir(live)
+        self.live = Path(live).absolute()
+        self.base = self.live.parent  # the folder the listed parts are relative to
+        self.seen: dict[str, str] = {}  # part file name -> the path the stored view reads it from (``load_seen``)
+        self.root = parts_dir(self.live)
         self.staged: list[Path] = []
         self.pairs: set[tuple[str, str]] = set()
         self.units: set[str] = set()
@@ -215,18 +239,64 @@ class PartStore:
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [f"{table}_shape"]).fetchall()]
 
-    def create_view(self, con, table: str = "filing_counts") -> None:
-        """(Re)create the table's view over the parts the manifest lists."""
+    def load_seen(self, con, table: str = "filing_counts") -> None:
+        """Note where the stored view of ``table`` reads each part from (the folder it was built in)."""
+        row = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [table]).fetchall()
+        paths = re.findall(r"'((?:[^']|'')*\.parquet)'", row[0][0]) if row and row[0][0] else []
+        self.seen = {Path(p).name: p.replace("''", "'") for p in paths}
+
+    def where(self, part: str) -> Path:
+        """The file a listed part is: a relative path (as parts are listed) in this database's folder, an absolute one
+        (an older database) as it is. A database file copied without its folder of parts reads each where its views
+        read it until then (``seen``), as long as it is there."""
+        path = Path(part)
+        if path.is_absolute():
+            return path
+        here = self.base / path
+        if not here.exists():
+            there = self.seen.get(path.name)
+            if there is not None and Path(there).exists():
+                return Path(there)
+        return here
+
+    def name(self, path: Path) -> str:
+        """How a part file is listed: its path relative to the database file's folder."""
+        return os.path.relpath(path, self.base)
+
+    def create_view(self, con, table: str = "filing_counts", *, temporary: bool = False) -> None:
+        """(Re)create the table's view over the parts the manifest lists, each by its absolute path (``where``; DuckDB
+        reads a relative path from the process's working folder). A temporary view works on a read-only
+        connection."""
         cols = ", ".join(f'"{c}"' for c, _ in self.shape(con, table))
         parts = self.listed(con, table)
         body = f'SELECT {cols} FROM "{table}_shape"'
         if parts:
-            files = "[" + ", ".join(_quote(p) for p in parts) + "]"
+            files = "[" + ", ".join(_quote(self.where(p)) for p in parts) + "]"
             body += f"\nUNION ALL\nSELECT {cols} FROM read_parquet({files})"
-        con.execute(f'CREATE OR REPLACE VIEW "{table}" AS\n{body}')
+        con.execute(f'CREATE OR REPLACE {"TEMP VIEW" if temporary else "VIEW"} "{table}" AS\n{body}')
+
+    def relist(self, con) -> None:
+        """Parts in this database's folder of parts that an earlier version listed by their absolute path (or
+        relative to the working folder, given a relative ``--db``) are listed relative to the database's folder.
+        Called by a writer that writes a part (a load that changes nothing leaves every row as it was)."""
+        rows = con.execute("SELECT part FROM fact_parts UNION SELECT part FROM retired_parts").fetchall()
+        for (part,) in rows:
+            path = Path(part)
+            if not path.is_absolute():
+                if (self.base / path).exists() or not path.exists():
+                    continue  # relative to the database's folder already
+                path = path.absolute()
+            try:
+                path.relative_to(self.root)
+            except ValueError:
+                continue  # elsewhere (where a copy of the database file came from): listed as it is
+            for manifest in ("fact_parts", "retired_parts"):
+                con.execute(f"UPDATE {manifest} SET part = ? WHERE part = ?", [self.name(path), part])
 
     def migrate(self, con) -> None:
-        """A database written before the parts existed keeps its filing rows in a table: move them to parts."""
+        """A database written before the parts existed keeps its filing rows in a table: move them to parts. Parts
+        listed by an absolute path are read where they are (``where``)."""
+        self.load_seen(con)
         kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'filing_counts'"
                            ).fetchall()
         if not kind or kind[0][0] != "BASE TABLE":
@@ -265,7 +335,7 @@ class PartStore:
             path.unlink(missing_ok=True)
             return 0
         con.executemany("INSERT INTO fact_parts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [(table, str(path), int(ingest_id), p, u, n, i) for p, u, n, i in listed])
+                        [(table, self.name(path), int(ingest_id), p, u, n, i) for p, u, n, i in listed])
         self.pairs.update((p, u) for p, u, _, _ in listed)
         if refresh_view:
             self.create_view(con, table)
@@ -294,7 +364,7 @@ class PartStore:
                 "AND (? IS NULL OR period IN (SELECT unnest(?::VARCHAR[])))", [part, periods, periods]).fetchall())
             if dropping < total:
                 keep = ", ".join(_quote(p) for p in periods)
-                self.append(con, f"SELECT * FROM read_parquet({_quote(part)}) WHERE period NOT IN ({keep})",
+                self.append(con, f"SELECT * FROM read_parquet({_quote(self.where(part))}) WHERE period NOT IN ({keep})",
                             ingest_id, table, refresh_view=False)
             con.execute("DELETE FROM fact_parts WHERE part = ?", [part])
             con.execute("INSERT INTO retired_parts VALUES (?, now()::TIMESTAMP)", [part])
@@ -366,13 +436,16 @@ class PartStore:
         longer than the grace period ago. Returns what was deleted."""
         if not self.root.exists():
             return []
+        if _has_table(con, "fact_parts"):
+            self.load_seen(con)
         listed = set()
         if _has_table(con, "fact_parts"):
-            listed = {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
-        retired = {}
+            listed = {str(self.where(r[0])) for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
+        retired, retired_as = {}, {}
         if _has_table(con, "retired_parts"):
-            retired = {r[0]: r[1] for r in con.execute(
-                "SELECT part, epoch(max(retired_at)) FROM retired_parts GROUP BY part").fetchall()}
+            for part, at in con.execute("SELECT part, epoch(max(retired_at)) FROM retired_parts GROUP BY part").fetchall():
+                retired[str(self.where(part))] = at
+                retired_as[part] = str(self.where(part))
         now = time.time()
         removed = []
         for f in sorted(self.root.rglob("*.parquet")):
@@ -384,7 +457,7 @@ class PartStore:
             with contextlib.suppress(FileNotFoundError):
                 f.unlink()
                 removed.append(f)
-        gone = [p for p, _ in retired.items() if not Path(p).exists() and p.startswith(str(self.root))]
+        gone = [p for p, full in retired_as.items() if not Path(full).exists() and full.startswith(str(self.root))]
         if gone:
             con.execute("DELETE FROM retired_parts WHERE part IN (SELECT unnest(?::VARCHAR[]))", [gone])
         self.tidy()
@@ -394,9 +467,11 @@ class PartStore:
         """Before the swap: recompute what this writer touched; returns the parts the new snapshot lists. Results
         stored for fast readers (``analyses.stored``) that this writer did not recompute are no longer current."""
         self.refresh(con)
+        if self.staged:
+            self.relist(con)
         if not self.results_current:
             con.execute("DELETE FROM meta WHERE key IN ('pre_scores', 'pre_frames')")
-        return {r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
+        return {str(self.where(r[0])) for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()}
 
     def discard(self, keep: set[str] = frozenset()) -> None:
         """Delete the parts this writer wrote that the live database does not list (a failed or rolled-back load)."""
@@ -496,29 +571,31 @@ def move_database(src: str | os.PathLike, dst: str | os.PathLike) -> None:
     move into ``dst``'s folder first and the manifest follows them; the parts ``dst`` listed until now are
     retired in the new file (readers of the old snapshot keep reading them until the grace period is over)."""
     src, dst = Path(src), Path(dst)
-    old_root, new_root = parts_dir(src), parts_dir(dst)
     con = duckdb.connect(str(src))
     try:
-        store = PartStore(dst)
+        built, store = PartStore(src), PartStore(dst)
+        old_root, new_root = built.root, store.root
         listed = [r[0] for r in con.execute("SELECT DISTINCT part FROM fact_parts").fetchall()] \
             if _has_table(con, "fact_parts") else []
         moved = {}
         for part in listed:
-            path = Path(part)
+            path = built.where(part)
             if path.parent.parent != old_root:
                 continue
             target = new_root / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
-            moved[part] = str(target)
+            moved[part] = store.name(target)
         for old, new in moved.items():
             con.execute("UPDATE fact_parts SET part = ? WHERE part = ?", [new, old])
         if listed:
-            keep = {moved.get(p, p) for p in listed}
-            stale = [str(f) for f in new_root.rglob("*.parquet") if str(f) not in keep] if new_root.exists() else []
+            keep = {str(store.where(moved.get(p, p))) for p in listed}
+            stale = [store.name(f) for f in new_root.rglob("*.parquet") if str(f) not in keep] \
+                if new_root.exists() else []
             if stale:
                 con.executemany("INSERT INTO retired_parts VALUES (?, now()::TIMESTAMP)", [(f,) for f in stale])
-            con.execute("DELETE FROM retired_parts WHERE starts_with(part, ?)", [str(old_root)])
+            for gone in (str(old_root), built.name(old_root) + os.sep):  # the build's own parts, by either listing
+                con.execute("DELETE FROM retired_parts WHERE starts_with(part, ?)", [gone])
             for table in PartStore.TABLES:
                 store.create_view(con, table)
         con.execute("CHECKPOINT")

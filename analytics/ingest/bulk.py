@@ -154,11 +154,13 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                     "(FORMAT parquet, COMPRESSION snappy)")
         stage = (f"read_parquet({_q(staged)})" if numbered else
                  f"(SELECT *, file_row_number + 2 AS _row FROM read_parquet({_q(staged)}, file_row_number = true))")
-        # every distinct text that is not plain digits, parsed once as the spreadsheet parser parses it
-        odd = [r[0] for r in con.execute(
-            "SELECT DISTINCT v FROM (SELECT unnest([" + ", ".join(f"_raw_{f}" for f in COUNT_FIELDS) + f"]) AS v "
-            f"FROM {stage} WHERE " + " OR ".join(f"_raw_{f} IS NOT NULL" for f in COUNT_FIELDS) + ") WHERE v IS NOT NULL"
-        ).fetchall()]
+        # one read of the staged rows for every distinct text that is not plain digits (parsed once below, as the
+        # spreadsheet parser parses it) and the distinct texts of names, the period column and the count source
+        keys = (*TEXT_FIELDS, *KEY_FIELDS)
+        found = con.execute("SELECT " + ", ".join(
+            f"list(DISTINCT {c}) FILTER (WHERE {c} IS NOT NULL)"
+            for c in [*(f"_raw_{f}" for f in COUNT_FIELDS), *(f"_t_{f}" for f in keys)]) + f" FROM {stage}").fetchall()[0]
+        odd = list(dict.fromkeys(v for values in found[:len(COUNT_FIELDS)] for v in values or []))
         from analytics.ingest.filings import count_problem
         from analytics.parsing import NumberError, parse_count
 
@@ -170,9 +172,8 @@ def parse_bulk_filings(path: Path, options: Options, display: str) -> Parsed:
                 problems[v] = count_problem(v, lang)
         # distinct keys, mapped once: the text of names, the period column, the count source
         texts = {}
-        for f in (*TEXT_FIELDS, *KEY_FIELDS):
-            values = [r[0] for r in con.execute(f"SELECT DISTINCT _t_{f} FROM {stage} WHERE _t_{f} IS NOT NULL").fetchall()]
-            texts[f] = {v: (None if is_blank(v) else nfc(v)) for v in values}
+        for f, values in zip(keys, found[len(COUNT_FIELDS):]):
+            texts[f] = {v: (None if is_blank(v) else nfc(v)) for v in values or []}
         from analytics.ingest.filings import count_source_from_text
         from analytics.periods import parse_period
 

@@ -167,7 +167,8 @@ def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None, head_r
     """Each worksheet's hidden rows and unreadable cells; refuses a sheet larger than the limits allow.
 
     With ``head_min_bytes``, a sheet whose XML is at least that large also keeps its XML cut after ``head_rows``
-    rows (``head_xml``), for reading those rows alone."""
+    rows (``head_xml``), for reading those rows alone. Each worksheet's XML is read once, as it is decompressed
+    (``_scan_part``): a 200-MB sheet is never held in memory whole."""
     limits = limits or read_limits()
     try:
         zf = zipfile.ZipFile(path)
@@ -177,18 +178,143 @@ def scan_xlsx(path: Path, display: str, limits: ReadLimits | None = None, head_r
     with zf:
         for name, part in _sheet_parts(zf).items():
             try:
-                data = zf.read(part)
+                info = zf.getinfo(part)
             except KeyError:
                 continue
-            last_row = _check_extent(data, name, display, limits)
-            scan = scans[name] = _scan_sheet(data)
-            scan.part, scan.last_row = part, last_row
-            if head_min_bytes is not None and len(data) >= head_min_bytes:
-                scan.head_xml, scan.head_cut = head_xml(data, head_rows)
+            keep_head = head_min_bytes is not None and info.file_size >= head_min_bytes
+            with zf.open(info) as stream:
+                scan = scans[name] = _scan_part(stream, name, display, limits, head_rows if keep_head else None)
+            scan.part = part
     return scans
 
 
+SCAN_CHUNK = 1 << 22
+"""Bytes of a worksheet's XML decompressed and checked at a time."""
+EDGE_BYTES = 65536  # the first bytes hold the declared dimension, the last ones the last rows
+TAIL_BYTES = 1 << 22  # where a worksheet's </sheetData> and what follows it (merged ranges) are looked for
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b")
+
+
+def _last_row_start(buf: bytes, lo: int) -> int:
+    """Where the last row tag of ``buf`` at or after ``lo`` (≥ 1) begins, 0 when none does: everything before it is
+    whole rows, so no tag, cell or row is ever split between two pieces of a scan. Looked for in the last 64 KB
+    first, then in four times as much until ``lo``: linear whatever the rows' length."""
+    size = EDGE_BYTES
+    while True:
+        start = max(lo, len(buf) - size)
+        last = None
+        for last in _ROW_START.finditer(buf, start):
+            pass
+        if last is not None:
+            return last.start()
+        if start == lo:
+            return 0
+        size *= 4
+
+
+def _wider_than(cols: int) -> bytes:
+    """A pattern for a cell reference in a column beyond the ``cols``-th (at least column AA), as ``_WIDE_CELL``."""
+    letters = column_letters(max(cols, 26) - 1)
+    alts = [b"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            rest = len(letters) - i - 1
+            alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]"
+                        + (b"[A-Z]{%d}" % rest if rest else b""))
+    return b'r="(?:' + b"|".join(alts) + b")[0-9]" if alts else rb"\b\B"  # nothing is wider than ZZZ
+
+
+_MARKS = rb'hidden="(?:1|true)"|t="e"|<(?:\w+:)?f\b'
+"""What makes a piece of sheet XML worth a closer look: a hidden row, an error cell, a formula (any prefix)."""
+
+
+def _marked(piece: bytes, pattern: str) -> bool:
+    """Whether ``pattern`` occurs in ``piece``: one pass of RE2 (a linear-time automaton that runs without holding
+    the interpreter, so a background import keeps going meanwhile)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offsets = pa.array([0, len(piece)], pa.int64()).buffers()[1]
+    one = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(piece)])  # the bytes, not a copy
+    return bool(pc.match_substring_regex(one, pattern)[0].as_py())
+
+
+def _scan_part(stream, sheet: str, display: str, limits: ReadLimits, head_rows: int | None) -> SheetScan:
+    """One worksheet's XML read once, piece by piece as it is decompressed: the declared dimension (its first bytes),
+    the last row (its last bytes), the widest cell reference, hidden rows and unreadable cells, all as
+    ``_check_extent`` and ``_scan_sheet`` find them in the whole XML, and with ``head_rows`` its XML cut after those
+    rows (``head_xml``). A piece is whole rows; one that holds none of ``_MARKS`` and no cell wider than the widest
+    seen so far is passed over in one pass of RE2, any other is read by the regular expressions of a whole sheet."""
+    scan = SheetScan()
+    first = b""
+    tail: list[bytes] = []
+    carry = b""
+    offset = total = cols = 0
+    formula_tag = None
+    pattern = (_MARKS + b"|" + _wider_than(cols)).decode()
+    head: list[bytes] | None = [] if head_rows is not None else None
+    cut = None  # where the first row after the head rows begins
+    while True:
+        chunk = stream.read(SCAN_CHUNK)
+        if chunk:
+            total += len(chunk)
+            if len(first) < EDGE_BYTES:
+                first += chunk[:EDGE_BYTES - len(first)]
+            tail.append(chunk)
+            while len(tail) > 1 and sum(map(len, tail)) - len(tail[0]) >= TAIL_BYTES:
+                tail.pop(0)
+        lo = max(1, len(carry) - 64)  # the carried rows hold no row tag but the one they begin with
+        buf = carry + chunk if carry else chunk
+        end = _last_row_start(buf, lo) if chunk else len(buf)
+        if chunk and (end == 0 or formula_tag is None and total < 4096):
+            carry = buf  # no whole row yet (or not the worksheet's opening tag): read on
+            continue
+        piece, carry = buf[:end], buf[end:]
+        if formula_tag is None:
+            prefix = re.search(rb"<(\w+):worksheet\b", first[:4096])
+            formula_tag = b"<" + prefix.group(1) + b":f" if prefix else b"<f"
+        if head is not None and cut is None:
+            for t in _ROW_TAG.finditer(piece):
+                r = _ROW_NUMBER.search(t.group(1))
+                if r is None:
+                    head = None  # a row that does not say its number: no cut copy
+                    break
+                if int(r.group(1)) > head_rows:
+                    cut = offset + t.start()
+                    break
+            if head is not None:
+                head.append(piece)
+        if piece and _marked(piece, pattern):
+            if _WIDE_CELL.search(piece):
+                widest = max(column_index(w.decode()) + 1 for w in set(_WIDE_CELL.findall(piece)))
+                if widest > cols:
+                    cols = widest
+                    pattern = (_MARKS + b"|" + _wider_than(cols)).decode()
+            _scan_sheet(piece, scan, formula_tag)
+        offset += len(piece)
+        if not chunk:
+            break
+    end_bytes = b"".join(tail)
+    scan.last_row = _check_extent(first, end_bytes[-EDGE_BYTES:], cols, sheet, display, limits)
+    if head is not None:
+        scan.head_xml, scan.head_cut = _cut_head(b"".join(head), cut, end_bytes[-TAIL_BYTES:], total)
+    return scan
+
+
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def _cut_head(head: bytes, cut: int | None, tail: bytes, total: int) -> tuple[bytes | None, bool]:
+    """A worksheet's XML with only its rows before ``cut`` (and no declared dimension), what follows its sheet data
+    kept (merged ranges), and whether rows were cut off; None when its sheet data does not end in ``tail``."""
+    end = None
+    for m in _SHEET_DATA_END.finditer(tail):
+        end = m.start()
+    if end is None or (cut is not None and total - len(tail) + end < cut):
+        return None, False
+    kept = head[:cut] if cut is not None else head[:total - len(tail) + end]
+    kept = re.sub(rb"<(?:\w+:)?dimension\b[^>]*/>", b"", kept, count=1)
+    return kept + tail[end:], cut is not None
 
 
 def head_xml(data: bytes, rows: int) -> tuple[bytes | None, bool]:
@@ -202,13 +328,7 @@ def head_xml(data: bytes, rows: int) -> tuple[bytes | None, bool]:
         if int(r.group(1)) > rows:
             cut = t.start()
             break
-    tail = None
-    for m in _SHEET_DATA_END.finditer(data, len(data) - min(len(data), 1 << 22)):
-        tail = m.start()
-    if tail is None or (cut is not None and tail < cut):
-        return None, False
-    head = re.sub(rb"<(?:\w+:)?dimension\b[^>]*/>", b"", data[:tail if cut is None else cut], count=1)
-    return head + data[tail:], cut is not None
+    return _cut_head(data, cut, data[-TAIL_BYTES:], len(data))
 
 
 def cut_workbook(path: Path, scans: dict[str, SheetScan]):
@@ -224,37 +344,41 @@ def cut_workbook(path: Path, scans: dict[str, SheetScan]):
     return out
 
 
-def _check_extent(data: bytes, sheet: str, display: str, limits: ReadLimits) -> int:
-    """Refuse a sheet whose declared or actual rows × columns exceed the cell limit; returns its last row."""
+def _check_extent(first: bytes, last: bytes, wide_cols: int, sheet: str, display: str, limits: ReadLimits) -> int:
+    """Refuse a sheet whose declared or actual rows × columns exceed the cell limit; returns its last row.
+
+    ``first`` and ``last`` are the first and last bytes of its XML (the declared dimension, the last rows),
+    ``wide_cols`` the widest column a cell reference of column AA or beyond names anywhere in it (0: none)."""
     rows = cols = 0
-    m = _DIMENSION.search(data[:65536])
+    m = _DIMENSION.search(first[:65536])
     declared = None
     if m and m.group(3):
         declared = f"{m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}{m.group(4).decode()}"
         rows, cols = int(m.group(4)), column_index(m.group(3).decode()) + 1
-    tail = data[-65536:]
-    last_rows = [int(r.group(1)) for t in _ROW_TAG.finditer(tail) if (r := _ROW_NUMBER.search(t.group(1)))]
-    last = max(last_rows) if last_rows else 0
+    last_rows = [int(r.group(1)) for t in _ROW_TAG.finditer(last[-65536:]) if (r := _ROW_NUMBER.search(t.group(1)))]
+    last_row = max(last_rows) if last_rows else 0
     if last_rows:
         rows = max(rows, max(last_rows))
-    if _WIDE_CELL.search(data):  # the reader allocates for the cells it finds, whatever the dimension says
-        cols = max(cols, max(column_index(w.decode()) + 1 for w in set(_WIDE_CELL.findall(data))))
+    cols = max(cols, wide_cols)  # the reader allocates for the cells it finds, whatever the dimension says
     cols = max(cols, 1)
     if rows * cols > limits.max_cells:
         raise IngestError("too_many_cells", file=display, sheet=sheet, rows=Count(rows), columns=Count(cols),
                           declared=declared or "—", limit=Count(limits.max_cells))
-    return last
+    return last_row
 
 
-def _scan_sheet(data: bytes) -> SheetScan:
-    scan = SheetScan()
+def _scan_sheet(data: bytes, scan: SheetScan | None = None, formula_tag: bytes | None = None) -> SheetScan:
+    """The hidden rows and unreadable cells of sheet XML (whole rows), added to ``scan``; ``formula_tag`` is the
+    worksheet's formula tag (``<f``, ``<x:f``), found in ``data``'s opening tag when not given."""
+    scan = scan if scan is not None else SheetScan()
     if b'hidden="1"' in data or b'hidden="true"' in data:
         for t in _ROW_TAG.finditer(data):
             attrs = t.group(1)
             if _HIDDEN.search(attrs) and (r := _ROW_NUMBER.search(attrs)):
                 scan.hidden_rows.add(int(r.group(1)) - 1)
-    prefix = re.search(rb"<(\w+):worksheet\b", data[:4096])
-    formula_tag = b"<" + prefix.group(1) + b":f" if prefix else b"<f"
+    if formula_tag is None:
+        prefix = re.search(rb"<(\w+):worksheet\b", data[:4096])
+        formula_tag = b"<" + prefix.group(1) + b":f" if prefix else b"<f"
     if b't="e"' in data or formula_tag in data:
         for c in _CELL.finditer(data):
             attrs, inner = c.group(1), c.group(2) or b""

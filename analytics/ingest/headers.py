@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
-from analytics.definition import load_definition
+from analytics.definition import load_definition, safe_load
 from analytics.parsing import header_key
 from analytics.settings import HEADERS_PATH
 
@@ -21,7 +19,7 @@ def header_aliases() -> dict[str, dict[str, tuple[str, ...]]]:
     The index table also accepts each five-group component by its label and aliases in definition.yaml.
     """
     with open(HEADERS_PATH, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = safe_load(fh)
     out = {layout: {field: tuple(header_key(a) for a in aliases) for field, aliases in fields.items()}
            for layout, fields in raw.items()}
     comps = {}

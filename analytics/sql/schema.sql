@@ -233,7 +233,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 -- per ingest, under <database file>.parts/<table>/; the table's view reads exactly the parts listed here
 CREATE TABLE IF NOT EXISTS fact_parts (
     table_name TEXT NOT NULL,      -- filing_counts
-    part TEXT NOT NULL,            -- absolute path of the Parquet file
+    part TEXT NOT NULL,            -- path of the Parquet file relative to the database file's folder (older: absolute)
     ingest_id INTEGER NOT NULL,
     period TEXT,
     unit_id TEXT,

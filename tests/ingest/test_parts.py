@@ -26,9 +26,11 @@ def filings(path: Path, rows: list[str]) -> Path:
 
 
 def parts(db: Path) -> list[tuple]:
+    """The listed parts, each as the file it is (listed relative to the database's folder)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("SELECT part, ingest_id, period, rows FROM fact_parts ORDER BY ingest_id, part").fetchall()
+        return [(str(db.parent / p), *rest) for p, *rest in con.execute(
+            "SELECT part, ingest_id, period, rows FROM fact_parts ORDER BY ingest_id, part").fetchall()]
     finally:
         con.close()
 
@@ -70,7 +72,7 @@ def test_a_replacement_drops_the_replaced_part_and_keeps_it_for_older_readers(ru
     assert [(i, n) for _, i, _, n in listed] == [(2, 1)] and old_part not in {p for p, *_ in listed}
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT sum(received_total) FROM stg_filing_counts").fetchone()[0] == 20
-    assert con.execute("SELECT part FROM retired_parts").fetchall() == [(old_part,)]
+    assert [(str(db.parent / p),) for p, in con.execute("SELECT part FROM retired_parts").fetchall()] == [(old_part,)]
     con.close()
     assert Path(old_part).exists()  # retired, kept for the grace period
 
