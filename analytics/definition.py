@@ -259,6 +259,11 @@ def _build(raw: dict) -> Definition:
                       total_tolerance_points=float(raw["total_tolerance_points"]), derived_counts=derived)
 
 
+# libyaml's safe loader when PyYAML was built with it (parses the definition ~10× faster: on the dashboard's start
+# path), else the pure-Python one; both accept exactly the same YAML
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=4)
 def load_definition(path: str | None = None) -> Definition:
     """The validated index definition (cached: loaded once per process).
@@ -267,7 +272,7 @@ def load_definition(path: str | None = None) -> Definition:
     ``load_definition.cache_clear()`` after changing it.
     """
     with open(path or definition_file(), encoding="utf-8") as fh:
-        return _build(yaml.safe_load(fh))
+        return _build(yaml.load(fh, Loader=_SAFE_LOADER))
 
 
 def version_for_period(period: str) -> IndexVersion:
