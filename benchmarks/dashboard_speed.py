@@ -45,6 +45,7 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
     from analytics.analyses import (audit, changes, dossiers, explain, gaps, inventory, plan_targets, rankings,
                                     reconcile, scores, tasks, whatif)
     from analytics.brief import findings as brief
+    from analytics.brief import memo
 
     code = "ORIGINAL_RESULT_AVAILABLE"  # the sub-indicator Vì sao thấp? opens on (digitization, most at stake)
     as_of = date(2024, 6, 28)
@@ -58,6 +59,9 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
             ("filing_metric_changes", lambda c: changes.filing_metric_changes(c)),
             ("meeting_brief", lambda c: brief.meeting_brief(c, period, unit_id)),
             ("source_files", lambda c: inventory.source_files(c, unit_id, period)),
+            ("forecast", lambda c: dossiers.nowcast(c, dossiers.default_as_of(c, unit_id, period) or as_of, unit_id,
+                                                    period)),
+            ("memo_tasks", lambda c: memo.memo_tasks(c, period, unit_id)),  # the memo's editable tasks, last
         ],
         "components": [
             ("unit_scores", lambda c: scores.unit_scores(c)),
