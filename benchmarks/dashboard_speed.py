@@ -2,7 +2,12 @@
 database and on a copy of it with 10 million extra filing rows.
 
     .venv/bin/python benchmarks/dashboard_speed.py [--db data/curated/analytics.duckdb] [--rows 10000000]
-        [--skip-browser] [--skip-big]
+        [--skip-browser] [--skip-big] [--only cold [--runs 3] [--big PATH]]
+
+``--only cold`` measures the cold start alone: ``--runs`` runs of the Overview and of a trivial Streamlit app with
+one Plotly chart (``TRIVIAL_APP``), alternating, each started the same way (``streamlit run`` → server healthy →
+headless Chromium opens the page); printed as median (min–max) of each and their difference, on the demo database
+and, with ``--big``, on that database too (opened read-only).
 
 Figures printed (nothing asserted):
 - cold start: `streamlit run app.py` started → server healthy → Overview rendered in headless Chromium (tiles,
@@ -40,6 +45,7 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
     from analytics.analyses import (audit, changes, dossiers, explain, gaps, inventory, plan_targets, rankings,
                                     reconcile, scores, tasks, whatif)
     from analytics.brief import findings as brief
+    from analytics.brief import memo
 
     code = "ORIGINAL_RESULT_AVAILABLE"  # the sub-indicator Vì sao thấp? opens on (digitization, most at stake)
     as_of = date(2024, 6, 28)
@@ -53,6 +59,9 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
             ("filing_metric_changes", lambda c: changes.filing_metric_changes(c)),
             ("meeting_brief", lambda c: brief.meeting_brief(c, period, unit_id)),
             ("source_files", lambda c: inventory.source_files(c, unit_id, period)),
+            ("forecast", lambda c: dossiers.nowcast(c, dossiers.default_as_of(c, unit_id, period) or as_of, unit_id,
+                                                    period)),
+            ("memo_tasks", lambda c: memo.memo_tasks(c, period, unit_id)),  # the memo's editable tasks, last
         ],
         "components": [
             ("unit_scores", lambda c: scores.unit_scores(c)),
@@ -197,6 +206,71 @@ def cold_start(db: Path) -> dict[str, float] | None:
     return {"healthy_s": healthy, "first_overview_s": first, "warm_reopen_s": warm, "navigation": nav}
 
 
+TRIVIAL_APP = """
+import plotly.express as px
+import streamlit as st
+
+st.title("Trivial")
+st.plotly_chart(px.bar(x=["a", "b", "c"], y=[1, 3, 2]))
+"""
+OVERVIEW_DONE = "Những điểm chính cho cuộc họp"  # the findings' heading: the Overview's last part to wait for
+
+
+def cold_first(db: Path, script: Path | None = None, overview: bool | None = None) -> dict[str, float]:
+    """One cold start: seconds from `streamlit run` to healthy, to the first screen drawn in headless Chromium
+    (the Overview: a tile, a Plotly chart and the findings visible; ``script`` given, e.g. the trivial app: its
+    chart; ``overview=True`` with a ``script``: another checkout's app.py), and to the script's run finished (no
+    running indicator)."""
+    overview = script is None if overview is None else overview
+    from analytics.demo.serve import browser_page, running_app, wait_rendered
+
+    started = time.perf_counter()
+    with running_app(db, script=script) as url:
+        healthy = time.perf_counter() - started
+        with browser_page() as page:
+            page.goto(f"{url}/?period={PERIOD}")
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=900_000)
+            if overview:
+                page.locator('[data-testid="stMetric"]').first.wait_for(timeout=900_000)
+                page.get_by_text(OVERVIEW_DONE, exact=False).first.wait_for(timeout=900_000)
+            first = time.perf_counter() - started
+            wait_rendered(page, timeout_ms=900_000)
+            done = time.perf_counter() - started
+    return {"healthy_s": healthy, "first_s": first, "done_s": done}
+
+
+def cold_only(dbs: list[tuple[str, Path]], runs: int) -> None:
+    """``runs`` cold starts of the Overview and of the trivial app, alternating, per database; medians and ranges."""
+    from analytics.demo.serve import chromium_path
+
+    if chromium_path() is None:
+        print("  (no Chromium at /usr/bin/chromium: cold start in the browser not measured)")
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    trivial = OUT / "trivial_app.py"
+    trivial.write_text(TRIVIAL_APP, encoding="utf-8")
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start (shared machine)")
+
+    def span(xs: list[float]) -> str:
+        return f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
+
+    for label, db in dbs:
+        ours, base = [], []
+        for _ in range(runs):
+            ours.append(cold_first(db))
+            base.append(cold_first(db, trivial))
+        print(f"\ncold start, {label} ({runs} runs each, alternating): median (min–max) s")
+        print(f"  {'':34s} {'healthy':>18s} {'first screen':>18s} {'run finished':>18s}")
+        for name, xs in (("Overview (app.py)", ours), ("trivial app, one Plotly chart", base)):
+            print(f"  {name:34s} " + " ".join(f"{span([x[k] for x in xs]):>18s}"
+                                              for k in ("healthy_s", "first_s", "done_s")))
+        diff = {k: statistics.median([x[k] for x in ours]) - statistics.median([x[k] for x in base])
+                for k in ("healthy_s", "first_s", "done_s")}
+        print(f"  {'difference (medians)':34s} " + " ".join(f"{diff[k]:>+18.2f}" for k in ("healthy_s", "first_s",
+                                                                                             "done_s")))
+
+
 def big_database(demo: Path, rows: int) -> Path:
     """The demo database plus ``rows`` generated filing rows loaded through the real ingest path (cached):
     ``benchmarks/scale_speed.py``'s ``build_big_db``."""
@@ -229,6 +303,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--skip-browser", action="store_true")
     ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--only", choices=["cold"], help="measure only the cold start, beside the trivial app")
+    ap.add_argument("--runs", type=int, default=3, help="with --only cold: runs of each app")
+    ap.add_argument("--big", type=Path, help="with --only cold: also this (large) database, opened read-only")
     args = ap.parse_args(argv)
     demo = Path(args.db)
     if not demo.exists():
@@ -237,6 +314,9 @@ def main(argv=None) -> int:
         print(f"building the demo database at {demo} …")
         build_demo_db(demo, verbose=False)
     print(f"demo database: {demo} ({demo.stat().st_size / 1e6:.1f} MB)")
+    if args.only == "cold":
+        cold_only([("demo database", demo)] + ([("large database", args.big)] if args.big else []), args.runs)
+        return 0
     if not args.skip_browser:
         cs = cold_start(demo)
         if cs:

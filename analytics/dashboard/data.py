@@ -22,7 +22,6 @@ from analytics import settings
 from analytics.analyses import changes as changes_mod
 from analytics.analyses import gaps as gaps_mod
 from analytics.analyses import inventory
-from analytics.analyses import rankings as rankings_mod
 from analytics.analyses import scores as scores_mod
 from analytics.labels import labelled
 from analytics.parsing import fold
@@ -158,6 +157,8 @@ def outlook(period: str, unit_id: str, lang: str) -> pd.DataFrame:
 
 def rankings(component: str, lang: str) -> pd.DataFrame:
     """Every unit's rank among its level in every period, for one component (``unit_rankings``)."""
+    from analytics.analyses import rankings as rankings_mod  # not on the Overview's start path
+
     return shown(rankings_mod.unit_rankings, component=component, lang=lang)
 
 
@@ -168,6 +169,12 @@ def unit_periods() -> pd.DataFrame:
 
 def units(lang: str | None = None) -> pd.DataFrame:
     """Units that have results: unit_id, unit, unit_level, province (departments first, then by name)."""
+    return _units(database_path(), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _units(path: str, data_version: str) -> pd.DataFrame:
+    """``units``, sorted once per data version (every run asks for it: the sidebar, the selection, the picker)."""
     u = unit_periods()[["unit_id", "unit", "unit_level", "province"]].drop_duplicates("unit_id").copy()
     level_order = {"department": 0, "district": 1, "commune": 2, "province": 3}
     u["_k"] = [(level_order.get(lv, 4), fold(n)) for lv, n in zip(u["unit_level"], u["unit"])]
@@ -189,3 +196,4 @@ def clear_after_ingest() -> None:
     """Forget cached results (the data version changes anyway; this frees memory at once)."""
     _cached_call.clear()
     _cached_shown.clear()
+    _units.clear()

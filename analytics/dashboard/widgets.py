@@ -555,14 +555,21 @@ def downloads(make: Callable[[], pd.DataFrame], *, key: str, title: str, lang: s
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def chart_and_table(fig, df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "") -> None:
-    """A chart with its table one click away (second tab), downloadable."""
-    tab_chart, tab_table = st.tabs([t("common.chart"), t("common.table")])
+def chart_and_table(fig, df: pd.DataFrame, cols: list[Col], lang: str, *, key: str, title: str = "",
+                    lazy_table: bool = False) -> None:
+    """A chart with its table one click away (second tab), downloadable. ``lazy_table``: the table is made only
+    once its tab is opened (a rerun), not sent hidden with the chart (the Overview's first screen)."""
+    if lazy_table:
+        tab_chart, tab_table = st.tabs([t("common.chart"), t("common.table")], key=f"tabs_{key}", on_change="rerun")
+    else:
+        tab_chart, tab_table = st.tabs([t("common.chart"), t("common.table")])
     if hasattr(fig, "update_xaxes"):  # axis ticks grouped as the tables are (1.000, not 1000)
         fig.update_xaxes(separatethousands=True)
         fig.update_yaxes(separatethousands=True)
     with tab_chart:
         st.plotly_chart(fig, width="stretch", config={"displaylogo": False},
                         key=f"chart_{key}")
+    if lazy_table and not tab_table.open:
+        return
     with tab_table:
         table(df, cols, lang, key=key, title=title)

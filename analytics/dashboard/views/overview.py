@@ -8,14 +8,14 @@ import streamlit as st
 
 from analytics import charts
 from analytics.analyses.changes import filing_metric_changes
-from analytics.brief.findings import meeting_brief
-from analytics.analyses.inventory import data_date, source_files
-from analytics.dashboard import data, frame, memo_panel
-from analytics.dashboard.forecast import forecast_tile
+from analytics.dashboard import data, frame
 from analytics.dashboard.text import t
 from analytics.brief.tiles import history, overview_tiles
 from analytics.dashboard.widgets import (Col, chart_and_table, grade_tile, illustrative_badge, present, rate_tile,
                                          safe_text, score_tile, section)
+
+# Below the fold (the forecast, the findings, the memo) and on request (the exports), modules are imported where
+# they are used: the tiles and the charts reach the browser first (tests/app/test_start_path.py).
 
 TILE_COLS = [Col("component_label", "col.component"), Col("score_points", "col.score", "points"),
              Col("max_points", "col.max", "points"), Col("gap_to_max_points", "col.gap", "points"),
@@ -76,7 +76,7 @@ def render() -> None:
     with left:
         with section(t("ov.components_chart"), t("ov.components_caption")):
             fig = charts.components_vs_max(parts, lang)
-            chart_and_table(fig, tiles, TILE_COLS, lang, key=f"overview-components-{period}",
+            chart_and_table(fig, tiles, TILE_COLS, lang, key=f"overview-components-{period}", lazy_table=True,
                             title=f"{t('ov.components_chart')} — {unit} — {_label(period, lang)}")
     with right:
         with section(t("ov.history_chart"), t("ov.history_caption")):
@@ -84,7 +84,8 @@ def render() -> None:
             target = total.iloc[0]["target_points"] if len(total) else None
             target_ill = bool(total.iloc[0].get("target_illustrative")) if len(total) and present(target) else False
             fig = charts.score_over_time(h, lang, target=target, selected=period, target_illustrative=target_ill)
-            chart_and_table(fig, h, HISTORY_COLS, lang, key="overview-history", title=f"{t('ov.history_chart')} — {unit}")
+            chart_and_table(fig, h, HISTORY_COLS, lang, key="overview-history", lazy_table=True,
+                            title=f"{t('ov.history_chart')} — {unit}")
 
     with section(t("tile.rates_title"), t("tile.rates_caption")):
         rates = data.shown(filing_metric_changes, lang=lang)
@@ -98,7 +99,11 @@ def render() -> None:
                 with slot:
                     rate_tile(rec, lang)
 
+    from analytics.dashboard.forecast import forecast_tile
+
     forecast_tile(unit_id, period, lang)  # only when dossier lists cover the period
+
+    from analytics.brief.findings import meeting_brief
 
     with section(t("ov.brief")):
         findings = data.call(meeting_brief, period, unit_id, lang=lang)
@@ -110,6 +115,8 @@ def render() -> None:
             if getattr(f, "illustrative", False):
                 with cols[1]:
                     illustrative_badge()
+
+    from analytics.dashboard import memo_panel
 
     memo_panel.render(unit_id, period, lang)
 
@@ -123,7 +130,9 @@ def _outlook(unit_id: str, unit: str, period: str, lang: str) -> pd.DataFrame | 
 
 
 def _export_block(unit_id: str, unit: str, period: str, lang: str, tiles: pd.DataFrame) -> None:
+    from analytics.analyses.inventory import data_date, source_files
     from analytics.brief import export
+    from analytics.brief.findings import meeting_brief
 
     with st.container(border=True):
         st.markdown(f"**{t('ov.export')}**")
