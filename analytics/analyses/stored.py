@@ -79,14 +79,21 @@ def _current(con, name: str) -> bool:
     return bool(row) and row[0][0] == current_version()
 
 
-_VERSION: list[str] = []
+_VERSION: dict[tuple, str] = {}
 
 
 def current_version() -> str:
-    """``stored_version``, computed once per process (the code does not change under a running process)."""
-    if not _VERSION:
-        _VERSION.append(stored_version())
-    return _VERSION[0]
+    """``stored_version``, computed once per index definition in use (the code does not change under a running
+    process; the definition may: an analyst points ``ANALYTICS_DEFINITION`` at another file)."""
+    path = definition_file()
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), None, None)
+    if key not in _VERSION:
+        _VERSION[key] = stored_version()
+    return _VERSION[key]
 
 
 def _decode(df, schema):

@@ -164,3 +164,28 @@ def test_only_what_rests_on_changed_inputs_is_computed_again(demo_db_copy):
     s = scores.unit_scores(ro, "2024Q2", UNIT)
     _same(s, scores._unit_scores(ro, "2024Q2", UNIT))
     ro.close()
+
+
+def test_another_index_definition_is_never_served_the_stored_results(demo, tmp_path, monkeypatch):
+    """An analyst who adds a metric in a copy of the definition sees it at once, computed, not the stored rows."""
+    import yaml
+
+    from analytics.definition import DEFINITION_PATH, load_definition
+
+    definition = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
+    definition["metrics"]["postal_filing_rate_pct"] = {
+        "label_vi": "Tỷ lệ hồ sơ tiếp nhận qua bưu chính công ích", "label_en": "Filings received by post",
+        "numerator": ["received_postal"], "denominator": ["received_online", "received_in_person", "received_postal"]}
+    other = tmp_path / "definition.yaml"
+    other.write_text(yaml.safe_dump(definition, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert stored.frame(demo, "filing_measures") is not None
+    monkeypatch.setenv("ANALYTICS_DEFINITION", str(other))
+    load_definition.cache_clear()
+    try:
+        assert stored.frame(demo, "filing_measures") is None
+        m = measures.filing_measures(demo, "2024Q2", UNIT)
+        assert len(m[m["metric"] == "postal_filing_rate_pct"]) == 2  # own records and portal
+    finally:
+        monkeypatch.delenv("ANALYTICS_DEFINITION")
+        load_definition.cache_clear()
+    assert stored.frame(demo, "filing_measures") is not None
