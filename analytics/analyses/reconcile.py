@@ -31,7 +31,8 @@ RECONCILE_COLUMNS = [
 def _sorted(df: pd.DataFrame, rank_column: str | None) -> pd.DataFrame:
     """Rows ordered by period (chronologically), unit, measure (as MEASURES) and rank."""
     order = {m: i for i, m in enumerate(MEASURES)}
-    df = df.assign(_p=df["period"].map(period_sort_key), _m=df["measure"].map(order))
+    keys = {p: period_sort_key(p) for p in df["period"].unique()}  # once per period, not once per row
+    df = df.assign(_p=df["period"].map(keys), _m=df["measure"].map(order))
     keys = ["_p", "unit", "_m"] + ([rank_column] if rank_column else [])
     return df.sort_values(keys).drop(columns=["_p", "_m"]).reset_index(drop=True)
 
@@ -93,27 +94,32 @@ def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.
     detail = own_vs_portal(con, period, unit_id)
     if detail.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    rows = []
-    for (p, unit_id, measure), g in detail.groupby(["period", "unit_id", "measure"], sort=False):
-        top = g.loc[g["difference_rank"].idxmin()]
-        differs = pd.notna(top["difference_count"]) and top["difference_count"] != 0
-        abs_sum = g["abs_difference_count"].sum()
-        # a procedure counted by one source only differs too
-        differing = g["own_count"].isna() | g["portal_count"].isna() | g["difference_count"].fillna(0).ne(0)
-        own = None if g["own_count"].isna().any() else int(g["own_count"].sum())
-        portal = None if g["portal_count"].isna().any() else int(g["portal_count"].sum())
-        rows.append({
-            "period": p, "unit": g["unit"].iloc[0], "unit_id": unit_id, "measure": measure,
-            "own_count": own, "portal_count": portal,
-            "difference_count": None if own is None or portal is None else portal - own,
-            "procedures_count": len(g), "procedures_differing_count": int(differing.sum()),
-            "largest_difference_procedure_code": top["procedure_code"] if differs else None,
-            "largest_difference_procedure": top["procedure_name"] if differs else None,
-            "largest_difference_count": top["difference_count"],
-            "largest_difference_share_pct": (round(100.0 * float(top["abs_difference_count"]) / float(abs_sum), 2)
-                                             if abs_sum and not pd.isna(abs_sum) else None),
-        })
-    df = pd.DataFrame(rows)
+    keys = ["period", "unit_id", "measure"]
+    g = detail.groupby(keys, sort=False)
+    top = detail.loc[g["difference_rank"].idxmin().to_numpy()].reset_index(drop=True)  # one per group, in order
+    size = g.size().to_numpy()
+    own_known = g["own_count"].count().to_numpy() == size
+    portal_known = g["portal_count"].count().to_numpy() == size
+    own_sum, portal_sum = g["own_count"].sum().to_numpy(), g["portal_count"].sum().to_numpy()
+    abs_sum = g["abs_difference_count"].sum().to_numpy()
+    # a procedure counted by one source only differs too
+    differing = (detail["own_count"].isna() | detail["portal_count"].isna()
+                 | detail["difference_count"].fillna(0).ne(0)).groupby([detail[k] for k in keys], sort=False).sum()
+    differs = [pd.notna(d) and d != 0 for d in top["difference_count"]]
+    own = [int(v) if known else None for v, known in zip(own_sum, own_known)]
+    portal = [int(v) if known else None for v, known in zip(portal_sum, portal_known)]
+    df = pd.DataFrame({
+        "period": top["period"], "unit": g["unit"].first().to_numpy(), "unit_id": top["unit_id"],
+        "measure": top["measure"], "own_count": own, "portal_count": portal,
+        "difference_count": [None if o is None or q is None else q - o for o, q in zip(own, portal)],
+        "procedures_count": size, "procedures_differing_count": differing.to_numpy().astype(int),
+        "largest_difference_procedure_code": [c if d else None for c, d in zip(top["procedure_code"], differs)],
+        "largest_difference_procedure": [n if d else None for n, d in zip(top["procedure_name"], differs)],
+        "largest_difference_count": top["difference_count"],
+        "largest_difference_share_pct": [
+            round(100.0 * float(a) / float(total), 2) if total and not pd.isna(total) else None
+            for a, total in zip(top["abs_difference_count"], abs_sum)],
+    })
     for c in ("own_count", "portal_count", "difference_count", "largest_difference_count"):
         df[c] = pd.array(df[c], dtype="Int64")
     return _sorted(df, None)[SUMMARY_COLUMNS]
