@@ -157,7 +157,7 @@ def interactions(e: dict) -> list[Interaction]:
 
     def set_n(n):
         def act(page):
-            box = page.get_by_role("spinbutton", name=n_box).first
+            box = page.get_by_role("textbox", name=n_box).first
             box.fill(str(n))
             start = time.perf_counter()
             box.press("Enter")
