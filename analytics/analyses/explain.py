@@ -136,21 +136,45 @@ def unit_totals(procedures: pd.DataFrame, catalog: Mapping | None = None) -> dic
     ``procedures`` has stg_filing_counts' count columns and mart_procedure_filings' ``is_online_service`` and
     ``has_fee``; ``catalog`` a row of ``unit_catalog`` (None: no catalogue, procedure-based counts unknown).
     """
-    totals: dict[str, float | None] = {f: _sum_known(procedures[f]) for f in COUNT_FIELDS if f in procedures.columns}
+    if procedures.empty:  # nothing summed: every count unknown, procedure counts from the catalogue alone
+        return group_totals(procedures.assign(_one=[]), ["_one"], lambda _: catalog, empty_key=0)[0]
+    return group_totals(procedures.assign(_one=0), ["_one"], lambda _: catalog)[0]
+
+
+def group_totals(procedures: pd.DataFrame, keys: list[str], catalog_of, *, empty_key=None) -> dict:
+    """``unit_totals`` of every group of ``procedures`` by ``keys`` (one groupby, not one pass per group):
+    group key → totals; ``catalog_of(key)`` gives the group's catalogue row or None. A count is None when any of
+    the group's procedures lacks it (a partial sum would understate)."""
+    fields = [f for f in COUNT_FIELDS if f in procedures.columns]
     online = procedures["is_online_service"].fillna(False).astype(bool) if "is_online_service" in procedures else None
     fee = procedures["has_fee"].fillna(False).astype(bool) if "has_fee" in procedures else None
-    has_catalog = catalog is not None
-    for key in ("procedures_count", "online_procedures_count", "fee_procedures_count"):
-        totals[key] = float(catalog[key]) if has_catalog else None
-    if has_catalog and online is not None and not procedures["received_online"].isna().any():
-        totals["online_services_used_count"] = float((online & procedures["received_online"].gt(0)).sum())
-    else:
-        totals["online_services_used_count"] = None
-    if has_catalog and fee is not None and not procedures["online_payments"].isna().any():
-        totals["fee_procedures_paid_online_count"] = float((fee & procedures["online_payments"].gt(0)).sum())
-    else:
-        totals["fee_procedures_paid_online_count"] = None
-    return totals
+    extra = {}
+    if online is not None:
+        extra["_used"] = (online & procedures["received_online"].gt(0)).fillna(False).astype(int)  # a group with a gap is not summed
+    if fee is not None:
+        extra["_paid"] = (fee & procedures["online_payments"].gt(0)).fillna(False).astype(int)
+    frame = procedures[[*keys, *fields]].assign(**extra)
+    g = frame.groupby(keys, sort=True)
+    sums, known = g.sum(min_count=0), g.count()
+    size = g.size()
+    out = {}
+    groups = list(sums.index) if len(sums.index) else ([empty_key] if empty_key is not None else [])
+    for key in groups:
+        n = int(size.get(key, 0))
+        row, seen = (sums.loc[key], known.loc[key]) if n else (None, None)
+        totals: dict[str, float | None] = {f: float(row[f]) if n and seen[f] == n else None for f in fields}
+        catalog = catalog_of(key)
+        has_catalog = catalog is not None
+        for c in ("procedures_count", "online_procedures_count", "fee_procedures_count"):
+            totals[c] = float(catalog[c]) if has_catalog else None
+        online_known = n == 0 or seen["received_online"] == n
+        totals["online_services_used_count"] = (
+            float(row["_used"]) if n else 0.0) if has_catalog and online is not None and online_known else None
+        paid_known = n == 0 or seen["online_payments"] == n
+        totals["fee_procedures_paid_online_count"] = (
+            float(row["_paid"]) if n else 0.0) if has_catalog and fee is not None and paid_known else None
+        out[key] = totals
+    return out
 
 
 def payment_extra(totals: Mapping) -> dict[str, float | None]:
@@ -320,12 +344,14 @@ def _filing_rows(con, period: str | None, count_source: str | None,
     if procs.empty:
         return pd.DataFrame()
     catalog = unit_catalog(con)
+    keys = ["period", "unit_id", "count_source"]
+    every = group_totals(procs, keys, lambda k: catalog.loc[k[1]] if k[1] in catalog.index else None)
+    flags = procs.groupby(keys, sort=True)["illustrative"].any()
     rows = []
-    for (p, unit_id, source), group in procs.groupby(["period", "unit_id", "count_source"], sort=True):
+    for (p, unit_id, source), totals in every.items():
         if (p, unit_id) in skip:
             continue
-        totals = unit_totals(group, catalog.loc[unit_id] if unit_id in catalog.index else None)
-        illustrative = bool(group["illustrative"].any())
+        illustrative = bool(flags.loc[(p, unit_id, source)])
         for sub in _scored_subindicators():
             rows.append(_filing_row(sub, totals) | {
                 "period": p, "unit_id": unit_id, "count_source": source, "illustrative": illustrative})
