@@ -66,17 +66,24 @@ TABLES: dict[str, str] = {
 VERSION_KEY = "pre_frames"
 
 
-def _current(con, name: str) -> bool:
+def _current(con, name: str, key: str | None = None) -> str | None:
+    """The one test of whether the stored ``name`` may be read on this connection: when it may, the meta value of
+    ``key`` ('' without a key, None when the key is missing); None when it may not. A writer's connection reads only
+    what it stored itself (its data may differ from what was stored before); any other reader, only while the meta
+    key ``pre_frames`` matches the code and index definition in use."""
     from analytics.db import part_store
 
     store = part_store(con)
-    if store is not None:  # a writer's connection: only what it stored itself is its data's
-        return name in store.fresh_frames
+    if store is not None and name not in store.fresh_frames:
+        return None
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
+        rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", [VERSION_KEY, key or VERSION_KEY])
+                    .fetchall())
     except Exception:  # noqa: BLE001  (a database older than the table)
-        return False
-    return bool(row) and row[0][0] == current_version()
+        return None
+    if store is None and rows.get(VERSION_KEY) != current_version():
+        return None
+    return rows.get(key) if key else ""
 
 
 _VERSION: dict[tuple, str] = {}
@@ -114,7 +121,7 @@ def _decode(df, schema):
 
 def table(con, name: str) -> str | None:
     """The stored copy of model ``name`` of ``TABLES`` (a table name to select from), None when not current."""
-    return f"pre_{name}" if _current(con, name) else None
+    return f"pre_{name}" if _current(con, name) is not None else None
 
 
 def frame(con, name: str, **filters):
@@ -136,19 +143,8 @@ def frame(con, name: str, **filters):
 
 
 def _schema(con, name: str) -> dict | None:
-    """Frame ``name``'s stored schema, None when the stored frames are not current (one query)."""
+    """Frame ``name``'s stored schema, None when it may not be read (``_current``)."""
     import json
 
-    from analytics.db import part_store
-
-    store = part_store(con)
-    if store is not None and name not in store.fresh_frames:
-        return None  # a writer's connection: only what it stored itself is its data's
-    try:
-        rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
-                                [VERSION_KEY, f"pre_frame:{name}"]).fetchall())
-    except Exception:  # noqa: BLE001  (a database older than the table)
-        return None
-    if (store is None and rows.get(VERSION_KEY) != current_version()) or f"pre_frame:{name}" not in rows:
-        return None
-    return json.loads(rows[f"pre_frame:{name}"])
+    value = _current(con, name, f"pre_frame:{name}")
+    return json.loads(value) if value else None
