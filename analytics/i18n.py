@@ -473,6 +473,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.task_document": ("Văn bản giao", "Assigned by"),
     "kind.tasks": ("Nhiệm vụ được giao", "Assigned tasks"),
     "memo.panel": ("Công văn khắc phục điểm số (Word)", "Remedial memo (Word)"),
+    "memo.open": ("Soạn công văn: ngày ban hành, các nhiệm vụ và tệp Word", "Draft the memo: date, tasks and Word file"),
     "memo.panel_caption": ("Công văn theo thể thức Nghị định 30/2020/NĐ-CP: kết quả từng thành phần, thay đổi so với kỳ trước, "
                            "điểm còn thiếu, nhận định và nhiệm vụ. Số văn bản, họ tên và chữ ký để văn thư, người ký điền.",
                            "A memo in the layout of Decree 30/2020/NĐ-CP: each component's result, the change, the gaps, the "

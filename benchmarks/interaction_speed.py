@@ -185,6 +185,13 @@ def interactions(e: dict) -> list[Interaction]:
         box.press("Backspace")
         return start
 
+    def memo_panel(page):
+        head = page.locator('[data-testid="stExpander"] summary').filter(has_text="Soạn công văn").first
+        head.scroll_into_view_if_needed()
+        start = time.perf_counter()
+        head.click()
+        return start
+
     nav = lambda label: (lambda page: (time.perf_counter(), page.get_by_role("link", name=label).first.click())[0])  # noqa: E731
     return [
         Interaction("Vì sao thấp?: switch component", f"/vi-sao-thap{q}", "Thử tính", [
@@ -198,6 +205,10 @@ def interactions(e: dict) -> list[Interaction]:
             (lambda p: choose(p, "Thủ tục", procs[0][1]), metric_drawn("Tổng điểm", procs[0][3]))]),
         Interaction("Vì sao thấp?: change what-if N", f"/vi-sao-thap{q}", "Thử tính", [
             (set_n(ns[0][0]), metric_drawn("Tổng điểm", ns[0][1])), (set_n(ns[1][0]), metric_drawn("Tổng điểm", ns[1][1]))]),
+        Interaction("Tổng quan: open / close the memo", f"/{q}", "Những điểm chính cho cuộc họp", [
+            (memo_panel, lambda p: p.get_by_text("Tải công văn (Word)").first.wait_for(timeout=STEP_MS)),
+            (memo_panel, lambda p: p.get_by_text("Tải công văn (Word)").first.wait_for(state="hidden",
+                                                                                       timeout=STEP_MS))]),
         Interaction("sidebar: change period", f"/{q}", "Những điểm chính cho cuộc họp", [
             (lambda p: choose(p, "Kỳ đánh giá", "Quý III/2024"), text_drawn("Tổng quan Sở Công Thương — Quý III/2024")),
             (lambda p: choose(p, "Kỳ đánh giá", "Quý II/2024"), text_drawn("Tổng quan Sở Công Thương — Quý II/2024"))]),

@@ -31,6 +31,11 @@ def test_overview_offers_the_memo_with_its_tasks_editable(app_env, demo_db):  # 
     app_env(demo_db)
     at = open_app()
     assert "Công văn khắc phục điểm số (Word)" in texts(at)
+    panel = [e for e in at.expander if e.proto.label.startswith("Soạn công văn")]
+    assert len(panel) == 1 and not [b for b in at.get("download_button") if b.proto.label == "Tải công văn (Word)"]
+    assert not [df for df in at.dataframe if "text" in df.value.columns]  # nothing computed until it is opened
+    at.session_state["memo_open"] = True  # the reader opens the panel
+    at.run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Tải công văn (Word)" in labels
     assert at.date_input(key="memo_date").value == date.today()
