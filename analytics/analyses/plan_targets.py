@@ -61,6 +61,8 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
         last = period_sort_key(through)
         totals = totals[[period_sort_key(p) <= last for p in totals["period"]]]
         scores = scores[[period_sort_key(p) <= last for p in scores["period"]]]
+    own: dict = {}  # unit id (None: every unit) → its totals and their periods, filtered once, not once per target
+    scored: dict = {}  # (component, unit id) → its scores with a value and their periods
     rows = []
     for t in targets.to_dict("records"):
         metric = t["metric"]
@@ -76,8 +78,12 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
             if not m.measurable:
                 rows.append(_unmeasured(base, "unmeasurable", None))
                 continue
-            mine = totals[totals["unit_id"] == t["unit_id"]] if isinstance(t["unit_id"], str) else totals
-            covered = _periods_of(t, sorted(set(mine["period"]), key=period_sort_key))
+            uid = t["unit_id"] if isinstance(t["unit_id"], str) else None
+            if uid not in own:
+                mine = totals[totals["unit_id"] == uid] if uid is not None else totals
+                own[uid] = (mine, sorted(set(mine["period"]), key=period_sort_key))
+            mine, available = own[uid]
+            covered = _periods_of(t, available)
             if period:
                 covered = [p for p in covered if p == period] if _covers(t, period) else None
                 if covered is None:
@@ -94,8 +100,12 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
                              **_judge(t, value), "illustrative": bool(part["illustrative"].any()) or base["target_illustrative"],
                              "measured_reason_key": None, "measured_reason_period": None, "measured_grade_key": None})
         else:  # a component score or the total's grade
-            s = scores[(scores["component"] == metric) & (scores["unit_id"] == t["unit_id"]) & scores["score_points"].notna()]
-            covered = _periods_of(t, sorted(set(s["period"]), key=period_sort_key))
+            where = (metric, t["unit_id"])
+            if where not in scored:
+                s = scores[(scores["component"] == metric) & (scores["unit_id"] == t["unit_id"]) & scores["score_points"].notna()]
+                scored[where] = (s, sorted(set(s["period"]), key=period_sort_key))
+            s, available = scored[where]
+            covered = _periods_of(t, available)
             if period:
                 if not _covers(t, period):
                     continue

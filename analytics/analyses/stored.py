@@ -113,10 +113,9 @@ def _decode(df, schema):
                              for c, dtype in schema["dtypes"].items()})
     for c in schema["json"]:
         df[c] = pd.Series([json.loads(v) for v in df[c]], index=df.index, dtype=object)
-    for c, dtype in schema["dtypes"].items():
-        if c not in schema["json"] and str(df[c].dtype) != dtype:
-            df[c] = df[c].astype(dtype)
-    return df
+    have = dict(zip(df.columns, df.dtypes))  # read once: a column looked up per name costs more than the small frame's conversion
+    change = {c: dtype for c, dtype in schema["dtypes"].items() if c not in schema["json"] and str(have[c]) != dtype}
+    return df.astype(change) if change else df
 
 
 def table(con, name: str) -> str | None:
@@ -142,9 +141,16 @@ def frame(con, name: str, **filters):
     return _decode(df, schema)
 
 
+_SCHEMAS: dict[str, dict] = {}  # a stored schema's JSON text → the schema (parsed once per process; read only)
+
+
 def _schema(con, name: str) -> dict | None:
     """Frame ``name``'s stored schema, None when it may not be read (``_current``)."""
     import json
 
     value = _current(con, name, f"pre_frame:{name}")
-    return json.loads(value) if value else None
+    if not value:
+        return None
+    if value not in _SCHEMAS:
+        _SCHEMAS[value] = json.loads(value)
+    return _SCHEMAS[value]

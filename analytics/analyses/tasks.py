@@ -37,7 +37,8 @@ ORDER BY t.unit_id, t.period, t.due_date NULLS LAST, t.ingest_id, t.row_number
 
 def assigned_tasks(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """The loaded tasks (empty when the database has no tasks table yet)."""
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tasks'").fetchone()[0]
+    # duckdb_tables(), not information_schema: the latter costs more than the query itself on a fresh connection
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tasks'").fetchone()[0]
     if not has:
         return pd.DataFrame()
     return con.execute(TASKS_SQL, [unit_id, unit_id, period, period]).df()
@@ -106,8 +107,9 @@ def task_followup(con, period: str | None = None, unit_id: str | None = None, *,
         return pd.DataFrame(columns=COLUMNS)
     as_of = as_of or date.today()
     limit = period_sort_key(through) if through else None
-    series: dict[tuple, pd.DataFrame] = {}
+    series: dict[tuple, tuple[list[dict], object]] = {}  # per (unit, metric, kind): the series' rows, its value unit
     histories: dict[tuple, pd.DataFrame] = {}  # each unit's history read once per kind, not once per metric
+    keys: dict[str, tuple] = {}  # period → its sort key, computed once
     rows = []
     for t in tasks.to_dict("records"):
         key = (t["unit_id"], t["metric"], t["metric_kind"])
@@ -115,13 +117,20 @@ def task_followup(con, period: str | None = None, unit_id: str | None = None, *,
             where = (t["unit_id"], t["metric_kind"])
             if where not in histories:
                 histories[where] = _history(con, *where)
-            series[key] = _series(histories[where], t["metric"], t["metric_kind"])
-        s = series[key]
+            s = _series(histories[where], t["metric"], t["metric_kind"])
+            series[key] = (s.to_dict("records"), s["value_unit"].iloc[0] if len(s) else None)
+        records, value_unit = series[key]
+        for r in records:
+            if r["period"] not in keys:
+                keys[r["period"]] = period_sort_key(r["period"])
         given = period_sort_key(t["period"])
-        at = s[s["period"] == t["period"]]
-        later = s[[given < period_sort_key(p) and (limit is None or period_sort_key(p) <= limit) for p in s["period"]]]
-        latest = later.loc[max(later.index, key=lambda i: period_sort_key(later.at[i, "period"]))] if len(later) else None
-        before = float(at["value"].iloc[0]) if len(at) else None
+        at = [r for r in records if r["period"] == t["period"]]
+        latest = None  # the latest later period up to ``through`` (the first of equals, in the series' order)
+        for r in records:
+            k = keys[r["period"]]
+            if given < k and (limit is None or k <= limit) and (latest is None or k > keys[latest["period"]]):
+                latest = r
+        before = float(at[0]["value"]) if at else None
         after = float(latest["value"]) if latest is not None else None
         change = round(after - before, 2) if before is not None and after is not None else None
         lower = t["metric"] in LOWER_IS_BETTER
@@ -137,14 +146,14 @@ def task_followup(con, period: str | None = None, unit_id: str | None = None, *,
             status = "moved"
         else:
             status = "overdue" if due_passed else "due_not_moved"
-        illustrative = derived_illustrative(bool(t["illustrative"]), bool(at["illustrative"].any()),
+        illustrative = derived_illustrative(bool(t["illustrative"]), any(bool(r["illustrative"]) for r in at),
                                             latest is not None and bool(latest["illustrative"]))
         rows.append({"unit": t["unit"], "unit_id": t["unit_id"], "period": t["period"],
                      "department": t["department"],
                      "task_text": t["task_text"], "due_date": due, "due_text": t["due_text"], "due_passed": due_passed,
                      "metric": t["metric"], "metric_kind": t["metric_kind"],
-                     "value_unit": s["value_unit"].iloc[0] if len(s) else None,
-                     "count_source": (at["count_source"].iloc[0] if len(at) else None),
+                     "value_unit": value_unit,
+                     "count_source": at[0]["count_source"] if at else None,
                      "value_at_assignment": before, "latest_period": None if latest is None else latest["period"],
                      "latest_value": after, "change": change, "moved": moved, "status": status,
                      "source_document": t["source_document"], "illustrative": illustrative,
