@@ -32,6 +32,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -123,11 +124,64 @@ def _models_version(definition: str) -> str:
 
 def views_current(con) -> bool:
     """Whether the database's SQL views were created by this code and index definition."""
+    meta = meta_values(con)
+    return meta is not None and meta.get("models") == models_version()
+
+
+_SNAPSHOTS: dict[tuple, dict] = {}
+"""(path, inode, mtime, size) of a database file → what readers in this process read of that version of it."""
+_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""A connection (or cursor) → its file's key in ``_SNAPSHOTS``, or None when it may write."""
+
+
+def reader_snapshot(con) -> dict | None:
+    """A dict shared by the read-only connections to one version of a database file in this process, to keep what
+    is read once per version (the meta table, unit names); None for a connection that may write.
+
+    What a read-only connection sees never changes: an ingest writes a new file and swaps it in (a new inode, a
+    new modification time), and an open connection keeps reading the file it opened. One query per connection
+    finds its file and mode."""
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'models'").fetchall()
+        key = _READERS[con]
+    except KeyError:
+        key = None
+        try:
+            path, mode = con.execute("SELECT path, current_setting('access_mode') FROM duckdb_databases() "
+                                     "WHERE database_name = current_database()").fetchall()[0]
+            if mode == "read_only" and path:
+                st = os.stat(path)
+                wal = Path(f"{path}.wal")  # a log left by a writer that stopped is replayed on open: part of the version
+                ws = wal.stat() if wal.exists() else None
+                key = (os.path.realpath(path), st.st_ino, st.st_mtime_ns, st.st_size,
+                       ws and (ws.st_mtime_ns, ws.st_size))
+        except (duckdb.Error, OSError, IndexError):
+            key = None
+        try:
+            _READERS[con] = key
+        except TypeError:  # an object that cannot be weakly referenced: nothing kept
+            return None
+    if key is None:
+        return None
+    if key not in _SNAPSHOTS:
+        while len(_SNAPSHOTS) >= 8:  # the oldest versions go first
+            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+        _SNAPSHOTS[key] = {}
+    return _SNAPSHOTS[key]
+
+
+def meta_values(con) -> dict[str, str] | None:
+    """The ``meta`` table as {key: value}; None when the database has none. Read once per file version by
+    read-only connections (``reader_snapshot``), on every call by a connection that may write."""
+    snap = reader_snapshot(con)
+    if snap is not None and "meta" in snap:
+        return snap["meta"]
+    try:
+        values = dict(con.execute("SELECT key, value FROM meta").fetchall())
     except duckdb.Error:
-        return False
-    return bool(row) and row[0][0] == models_version()
+        return None
+    if snap is not None:
+        snap["meta"] = values
+    return values
 
 
 def create_macros(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:

@@ -120,7 +120,21 @@ def find_units(units: pd.DataFrame, text: str, aliases: dict[str, set[str]] | No
     return list(dict.fromkeys(found))
 
 
+def display_name(con, unit_id: str) -> str | None:
+    """The display name of a unit id, None when the database has no such unit. Readers read every unit's name once
+    per version of the database file (``db.reader_snapshot``)."""
+    from analytics.db import reader_snapshot
+
+    snap = reader_snapshot(con)
+    if snap is None:
+        rows = con.execute("SELECT display_name FROM units WHERE unit_id = ?", [unit_id]).fetchall()
+        return rows[0][0] if rows else None
+    if "unit_names" not in snap:
+        snap["unit_names"] = dict(con.execute("SELECT unit_id, display_name FROM units").fetchall())
+    return snap["unit_names"].get(unit_id)
+
+
 def unit_name(con, unit_id: str) -> str:
     """The display name of a unit id (the id itself when unknown)."""
-    rows = con.execute("SELECT display_name FROM units WHERE unit_id = ?", [unit_id]).fetchall()
-    return rows[0][0] if rows else unit_id
+    name = display_name(con, unit_id)
+    return unit_id if name is None else name

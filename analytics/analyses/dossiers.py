@@ -38,7 +38,7 @@ MISSING_KEYS = ("e_result", "digitized_components", "sync")
 # --- where the rows are -----------------------------------------------------------------------------
 
 def _database_folder(con) -> Path:
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     return Path(path).resolve().parent if path else Path.cwd()
 
 
@@ -75,7 +75,7 @@ def default_as_of(con, unit_id: str, period: str, today: date | None = None) -> 
     start, end = (_date(x) for x in quarter_dates(period))
     last = con.execute("SELECT max(greatest(received_date, coalesce(result_date, received_date))) "
                        "FROM read_parquet(?, hive_partitioning = false) WHERE received_date <= CAST(? AS DATE)",
-                       [paths, end]).fetchone()[0]
+                       [paths, end]).fetchall()[0][0]
     day = min(today or date.today(), end, _date(last) if last is not None else end)
     return max(day, start)
 
@@ -86,7 +86,7 @@ def dossier_span(con, unit_id: str | None = None) -> tuple[date, date] | None:
     if not paths:
         return None
     lo, hi = con.execute("SELECT min(received_date), max(coalesce(result_date, received_date)) "
-                         "FROM read_parquet(?, hive_partitioning = false)", [paths]).fetchone()
+                         "FROM read_parquet(?, hive_partitioning = false)", [paths]).fetchall()[0]
     return (pd.Timestamp(lo).date(), pd.Timestamp(hi).date()) if lo is not None else None
 
 
@@ -267,7 +267,7 @@ def _portal_view_timeliness(con, period: str, unit_id: str) -> tuple[float | Non
     portal_loaded = con.execute("""
         SELECT (SELECT count(*) FROM portal_metrics WHERE period = ? AND unit_id = ? AND scope = 'all')
              + (SELECT count(*) FROM filing_counts WHERE period = ? AND unit_id = ? AND count_source = 'portal')
-    """, [period, unit_id, period, unit_id]).fetchone()[0]
+    """, [period, unit_id, period, unit_id]).fetchall()[0][0]
     if portal_loaded:
         _, counts = subindicator_counts(con, period, unit_id)
         num, den, _ = counts.get(sub.code, (None, None, {}))

@@ -506,7 +506,7 @@ def _reconcile_components(df: pd.DataFrame) -> pd.DataFrame:
 
 def _published_version(con, period: str) -> str:
     """The index version the period's published scores use (from the loaded scores, else the definition's)."""
-    row = con.execute("SELECT min(index_version) FROM index_scores WHERE period = ?", [period]).fetchone()
+    row = con.execute("SELECT min(index_version) FROM index_scores WHERE period = ?", [period]).fetchall()[0]
     return row[0] if row and row[0] else version_for_period(period).key
 
 
@@ -567,10 +567,12 @@ def _filing_subindicator(code: str) -> SubIndicator:
 
 def named_unit(con, unit_id: str) -> tuple[str, str]:
     """(unit_id, display name) of a unit id; ValueError when the database has no such unit."""
-    rows = con.execute("SELECT display_name FROM units WHERE unit_id = ?", [unit_id]).fetchall()
-    if not rows:
+    from analytics.units import display_name
+
+    name = display_name(con, unit_id)
+    if name is None:
         raise ValueError(f"no unit with id {unit_id!r}")
-    return unit_id, rows[0][0]
+    return unit_id, name
 
 
 def _procedure_key(df: pd.DataFrame) -> pd.Series:

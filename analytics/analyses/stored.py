@@ -43,11 +43,10 @@ def stored_version() -> str:
 
 def stored_scores(con, period: str | None = None, unit_id: str | None = None) -> list[dict] | None:
     """The stored rows of ``scores_with_change`` (dicts, in its order), or None when none are current."""
-    try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'pre_scores'").fetchall()
-    except Exception:  # noqa: BLE001  (a database older than the table)
-        return None
-    if not row or row[0][0] != stored_version():
+    from analytics.db import meta_values
+
+    meta = meta_values(con)
+    if meta is None or meta.get("pre_scores") != stored_version():  # None: a database older than the table
         return None
     cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM pre_scores WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?) "
                       "AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?) ORDER BY position",
@@ -71,15 +70,13 @@ def _current(con, name: str, key: str | None = None) -> str | None:
     ``key`` ('' without a key, None when the key is missing); None when it may not. A writer's connection reads only
     what it stored itself (its data may differ from what was stored before); any other reader, only while the meta
     key ``pre_frames`` matches the code and index definition in use."""
-    from analytics.db import part_store
+    from analytics.db import meta_values, part_store
 
     store = part_store(con)
     if store is not None and name not in store.fresh_frames:
         return None
-    try:
-        rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", [VERSION_KEY, key or VERSION_KEY])
-                    .fetchall())
-    except Exception:  # noqa: BLE001  (a database older than the table)
+    rows = meta_values(con)
+    if rows is None:  # a database older than the table
         return None
     if store is None and rows.get(VERSION_KEY) != current_version():
         return None
@@ -126,6 +123,8 @@ def table(con, name: str) -> str | None:
 def frame(con, name: str, **filters):
     """Frame ``name``'s stored rows where each given column equals its value (a None value: no filter), in the
     computed order with the computed dtypes; None when the stored frames are not current (the caller computes)."""
+    from analytics.db import reader_snapshot
+
     schema = _schema(con, name)
     if schema is None:
         return None
@@ -135,10 +134,15 @@ def frame(con, name: str, **filters):
         raise ValueError(f"frame {name} has no column {', '.join(sorted(unknown))}")
     where = " AND ".join(f'"{c}" = ?' for c in used) or "TRUE"
     columns = ", ".join(f'"{c}"' for c in schema["dtypes"])
+    sql = f"SELECT {columns} FROM pre_{name} WHERE {where} ORDER BY _position"
     # through Arrow: several times faster than DuckDB's own DataFrame conversion; _decode restores the dtypes
-    df = con.sql(f"SELECT {columns} FROM pre_{name} WHERE {where} ORDER BY _position",
-                 params=list(used.values())).to_arrow_table().to_pandas()
-    return _decode(df, schema)
+    if reader_snapshot(con) is None:  # a writer reads what its own transaction stored
+        return _decode(con.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
+    cursor = con.cursor()  # a reader's own cursor: a result its caller left unfinished (a fetchone) is no obstacle
+    try:
+        return _decode(cursor.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
+    finally:
+        cursor.close()
 
 
 _SCHEMAS: dict[str, dict] = {}  # a stored schema's JSON text → the schema (parsed once per process; read only)

@@ -38,7 +38,7 @@ ORDER BY t.unit_id, t.period, t.due_date NULLS LAST, t.ingest_id, t.row_number
 def assigned_tasks(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
     """The loaded tasks (empty when the database has no tasks table yet)."""
     # duckdb_tables(), not information_schema: the latter costs more than the query itself on a fresh connection
-    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tasks'").fetchone()[0]
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tasks'").fetchall()[0][0]
     if not has:
         return pd.DataFrame()
     return con.execute(TASKS_SQL, [unit_id, unit_id, period, period]).df()

@@ -185,7 +185,7 @@ def _procedure_findings(con, period: str, unit_id: str, lang: str) -> list[Findi
 
 def _filings_illustrative(con, period: str, unit_id: str) -> bool:
     row = con.execute("""SELECT bool_or(illustrative) FROM stg_filing_counts
-                         WHERE period = ? AND unit_id = ?""", [period, unit_id]).fetchone()
+                         WHERE period = ? AND unit_id = ?""", [period, unit_id]).fetchall()[0]
     return bool(row and row[0])
 
 

@@ -189,3 +189,32 @@ def test_another_index_definition_is_never_served_the_stored_results(demo, tmp_p
         monkeypatch.delenv("ANALYTICS_DEFINITION")
         load_definition.cache_clear()
     assert stored.frame(demo, "filing_measures") is not None
+
+
+def test_readers_of_one_version_share_what_they_read_and_a_new_version_is_read_again(demo_db_copy):
+    from analytics import db as dbmod
+    from analytics.units import display_name
+
+    a, b = connect_read_only(demo_db_copy), connect_read_only(demo_db_copy)
+    snap = dbmod.reader_snapshot(a)
+    assert snap is not None and dbmod.reader_snapshot(b) is snap  # one version of the file: one snapshot
+    assert dbmod.meta_values(a)["pre_frames"] == stored.current_version()
+    assert display_name(b, UNIT) == "Sở Công Thương" and snap["unit_names"][UNIT] == "Sở Công Thương"
+    a.close()
+    b.close()
+    with dbmod.writer(demo_db_copy) as con:  # a writer is never served a snapshot: it reads what it changes
+        assert dbmod.reader_snapshot(con) is None
+        con.execute("UPDATE units SET display_name = 'Sở Công Thương Đồng Nai' WHERE unit_id = ?", [UNIT])
+        assert display_name(con, UNIT) == "Sở Công Thương Đồng Nai"
+    c = connect_read_only(demo_db_copy)  # the file the writer swapped in: another version, read again
+    assert dbmod.reader_snapshot(c) is not snap
+    assert display_name(c, UNIT) == "Sở Công Thương Đồng Nai"
+    c.close()
+
+
+def test_a_result_left_unfinished_by_the_caller_does_not_block_a_stored_read(demo):
+    demo.execute("SELECT * FROM range(10)").fetchone()  # as a notebook might: nine rows never fetched
+    s = scores.unit_scores(demo, "2024Q2", UNIT)
+    assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
+    g = gaps.component_gaps(demo, "2024Q2", UNIT)
+    assert len(g) and set(g["period"]) == {"2024Q2"}
