@@ -2,6 +2,8 @@
 
 Every analysis here is called on the writer's connection, after its filing counts are current; what one frame
 computes, the next reads back (``fresh_frames``), so the whole set costs little more than its slowest member.
+A load that changed only filing counts recomputes the results over them for the (period, unit) pairs it changed
+(``changed_pairs``): a small file costs what its pairs cost, not what the whole history does.
 """
 
 from __future__ import annotations
