@@ -119,9 +119,9 @@ def filing_metric_changes(con, period: str | None = None, unit_id: str | None = 
     return got if got is not None else _filing_metric_changes(con, period, unit_id)
 
 
-def compute_filing_metric_changes(con) -> pd.DataFrame:
-    """``filing_metric_changes`` of every period and unit, computed (what ingest stores)."""
-    return _filing_metric_changes(con, None, None)
+def compute_filing_metric_changes(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """``filing_metric_changes`` of every period and unit, computed (what ingest stores); ``period``/``unit_id``: only their rows, as the whole history has them."""
+    return _filing_metric_changes(con, period, unit_id)
 
 
 def _filing_metric_changes(con, period: str | None, unit_id: str | None) -> pd.DataFrame:

@@ -405,9 +405,9 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
     return _subindicator_breakdown(con, period, unit_id, component, count_source)
 
 
-def compute_subindicator_breakdown(con) -> pd.DataFrame:
-    """``subindicator_breakdown`` of every period, unit and component, computed (what ingest stores)."""
-    return _subindicator_breakdown(con, None, None, None, None)
+def compute_subindicator_breakdown(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """``subindicator_breakdown`` of every period, unit and component, computed (what ingest stores); ``period``/``unit_id``: only their rows, as the whole history has them."""
+    return _subindicator_breakdown(con, period, unit_id, None, None)
 
 
 def _subindicator_breakdown(con, period: str | None, unit_id: str | None, component: str | None,

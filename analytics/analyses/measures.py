@@ -55,9 +55,9 @@ def filing_measures(con, period: str | None = None, unit_id: str | None = None) 
     return got if got is not None else _filing_measures(con, period, unit_id)
 
 
-def compute_filing_measures(con) -> pd.DataFrame:
-    """``filing_measures`` of every period and unit, computed (what ingest stores)."""
-    return _filing_measures(con, None, None)
+def compute_filing_measures(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """``filing_measures`` of every period and unit, computed (what ingest stores); ``period``/``unit_id``: only their rows, as the whole history has them."""
+    return _filing_measures(con, period, unit_id)
 
 
 def _filing_measures(con, period: str | None, unit_id: str | None) -> pd.DataFrame:

@@ -85,9 +85,9 @@ def reconciliation_summary(con, period: str | None = None, unit_id: str | None =
     return got if got is not None else _reconciliation_summary(con, period, unit_id)
 
 
-def compute_reconciliation_summary(con) -> pd.DataFrame:
-    """``reconciliation_summary`` of every period and unit, computed (what ingest stores)."""
-    return _reconciliation_summary(con, None, None)
+def compute_reconciliation_summary(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """``reconciliation_summary`` of every period and unit, computed (what ingest stores); ``period``/``unit_id``: only their rows, as the whole history has them."""
+    return _reconciliation_summary(con, period, unit_id)
 
 
 def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.DataFrame:

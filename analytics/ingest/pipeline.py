@@ -7,6 +7,7 @@ what the earlier version loaded, and the ingest log says which ingest it replace
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -546,10 +547,18 @@ def ingest(paths: list[Path], options: Options, db=None, progress=None) -> list[
         if any(r.status == "loaded" for r in results):  # what the pages and the CLI read without recomputing it
             from analytics.analyses.precompute import write_frames, write_stored_scores
 
-            if store is not None:
-                store.refresh(con)  # the filing counts the stored results are computed from, current first
-            write_frames(con)
-            write_stored_scores(con)
+            # one transaction: the stored rows of the pairs a load changed are deleted and inserted together
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if store is not None:
+                    store.refresh(con)  # the filing counts the stored results are computed from, current first
+                write_frames(con)
+                write_stored_scores(con)
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
         if store is not None:
             store.results_current = True
     return results
