@@ -104,6 +104,7 @@ PAGES = [("", "Những điểm chính cho cuộc họp", "2024Q2"), ("thanh-phan
          ("muc-tieu", "Khoảng cách đến chỉ tiêu", "2024Q2"), ("ho-so", "Hồ sơ — Sở Công Thương", "2024Q1"),
          ("du-lieu", "Nhật ký nạp dữ liệu", "2024Q2"), ("huong-dan", "Ban Giám đốc", "2024Q2")]
 ENGLISH_TEXT = {"": "Key findings for the meeting", "du-lieu": "Ingest log"}
+MEMO_PANEL = re.compile("Soạn công văn|Draft the memo")
 
 
 def _settle(page, ms: int = 400) -> None:
@@ -112,7 +113,13 @@ def _settle(page, ms: int = 400) -> None:
 
 def _opened(page, path: str, period_box: str = "Kỳ đánh giá") -> list[tuple[str, str]]:
     """The page's strings as loaded, then with its parts opened: a help tooltip, a table's toolbar and a tooltip
-    of it, the period list, the calendar (Hồ sơ) and a file's chip (Dữ liệu)."""
+    of it, the period list, the calendar (Hồ sơ), a file's chip (Dữ liệu) and the memo's panel (Tổng quan)."""
+    if path == "":  # the memo's panel, computed once opened: its date box and task editor
+        head = page.locator('[data-testid="stExpander"] summary').filter(has_text=MEMO_PANEL).first
+        head.scroll_into_view_if_needed()
+        head.click()
+        page.locator('[data-testid="stDataFrame"]:visible').first.wait_for(timeout=RERUN_MS)
+        _settle(page)
     seen = page_strings(page)
     help_icon = page.locator('[data-testid="stTooltipHoverTarget"]').first
     if help_icon.count():
