@@ -95,10 +95,9 @@ def _progress(lang):
 
 def run_ingest(args) -> int:
     paths = expand_paths(args.paths)
-    from analytics.ingest import validation
-    from analytics.ingest.bulk import BULK_MIN_BYTES
+    from analytics.ingest import validation  # imports no pandas: the validator's import starts first
 
-    if validation.may_validate(paths, args.kind, BULK_MIN_BYTES):
+    if validation.may_validate(paths, args.kind, validation.BULK_MIN_BYTES):
         validation.preload()  # the validator's seconds of import run while the files are opened and read
     import duckdb
 

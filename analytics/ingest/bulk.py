@@ -27,11 +27,9 @@ import duckdb
 from analytics.i18n import msg
 from analytics.ingest.common import Options, Parsed, decide_period, default_origin, detect_illustrative, reject
 from analytics.ingest.errors import IngestError
+from analytics.ingest.validation import BULK_MIN_BYTES  # where the spreadsheet parser and its validator stop
 from analytics.ingest.filings import COUNT_FIELDS  # the one list of count columns
 from analytics.parsing import fold, is_blank, nfc
-
-BULK_MIN_BYTES = 32 * 1024 * 1024
-"""A CSV export at least this large is read by DuckDB; smaller ones by the spreadsheet parser."""
 
 TEXT_FIELDS = ("procedure_code", "procedure_name", "department")
 KEY_FIELDS = ("period", "unit", "count_source")

@@ -15,10 +15,15 @@ import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.definition import load_definition
+
+if TYPE_CHECKING:  # pandas is imported where a frame is checked: the validator's import starts before it
+    import pandas as pd
+
+BULK_MIN_BYTES = 32 * 1024 * 1024
+"""A CSV of this size or more is read by DuckDB's bulk path (``ingest/bulk.py``), which checks its rows in SQL."""
 
 FILING_SUMS = [
     # whole, parts — QĐ 766 one-stop reports: received = new online + in person + postal + carried over, …
@@ -227,6 +232,8 @@ def filing_failures(df: pd.DataFrame) -> list[Failure]:
     would report it."""
     if df.empty:
         return []
+    import pandas as pd
+
     gx = _gx()
     df = df.reset_index(drop=True).copy()
     count_cols = [c for c in df.columns if df[c].dtype.kind in "iuf" and c not in ("row_number",)]
@@ -281,10 +288,14 @@ def _first_dup(df: pd.DataFrame, i: int):
 
 def _fmt(value):
     """A number as a float for the message formatter (which writes it in the reader's language)."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
     return float(value)
 
 
 def _count(value) -> str:
+    import pandas as pd
+
     return "—" if value is None or pd.isna(value) else str(int(value))
