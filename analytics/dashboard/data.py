@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Callable
@@ -108,14 +109,20 @@ def call(fn: Callable, *args, **kwargs):
     return _cached_call(name, database_path(), version(), args, tuple(sorted(kwargs.items())))
 
 
+WARM_ERRORS: list[Exception] = []
+"""What the latest background run met, if anything (kept for the server log and for tests to show)."""
+
+
 def warm(steps: Callable[[], None]) -> None:
     """Run ``steps`` (which ``call`` results a reader is likely to ask for next) in a background thread, so the
-    click that asks for them reads the cache. A failure is left for the page to meet and report itself."""
+    click that asks for them reads the cache. A failure is left for the page to meet and report itself; it is
+    logged and kept in ``WARM_ERRORS``."""
     def run() -> None:
         try:
             steps()
-        except Exception:
-            pass
+        except Exception as exc:  # noqa: BLE001  (the page computes the same step again and reports it)
+            WARM_ERRORS[:] = [exc]
+            logging.getLogger(__name__).warning("background computation failed: %r", exc)
 
     threading.Thread(target=run, name="analytics-warm", daemon=True).start()
 
