@@ -30,6 +30,7 @@ import re
 import hashlib
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 import weakref
@@ -132,6 +133,7 @@ _SNAPSHOTS: dict[tuple, dict] = {}
 """(path, inode, mtime, size) of a database file → what readers in this process read of that version of it."""
 _READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """A connection (or cursor) → its file's key in ``_SNAPSHOTS``, or None when it may write."""
+_SNAPSHOT_LOCK = threading.Lock()
 
 
 def reader_snapshot(con) -> dict | None:
@@ -142,8 +144,11 @@ def reader_snapshot(con) -> dict | None:
     new modification time), and an open connection keeps reading the file it opened. One query per connection
     finds its file and mode."""
     try:
-        key = _READERS[con]
-    except KeyError:
+        with _SNAPSHOT_LOCK:
+            known, key = con in _READERS, _READERS.get(con)
+    except TypeError:  # an object that cannot be weakly referenced: nothing kept
+        return None
+    if not known:
         key = None
         try:
             path, mode = con.execute("SELECT path, current_setting('access_mode') FROM duckdb_databases() "
@@ -156,17 +161,16 @@ def reader_snapshot(con) -> dict | None:
                        ws and (ws.st_mtime_ns, ws.st_size))
         except (duckdb.Error, OSError, IndexError):
             key = None
-        try:
+        with _SNAPSHOT_LOCK:
             _READERS[con] = key
-        except TypeError:  # an object that cannot be weakly referenced: nothing kept
-            return None
     if key is None:
         return None
-    if key not in _SNAPSHOTS:
-        while len(_SNAPSHOTS) >= 8:  # the oldest versions go first
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-        _SNAPSHOTS[key] = {}
-    return _SNAPSHOTS[key]
+    with _SNAPSHOT_LOCK:  # the dashboard's sessions and its background warm-up read from several threads
+        if key not in _SNAPSHOTS:
+            while len(_SNAPSHOTS) >= 8:  # the oldest versions go first
+                _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+            _SNAPSHOTS[key] = {}
+        return _SNAPSHOTS[key]
 
 
 def meta_values(con) -> dict[str, str] | None:

@@ -218,3 +218,32 @@ def test_a_result_left_unfinished_by_the_caller_does_not_block_a_stored_read(dem
     assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
     g = gaps.component_gaps(demo, "2024Q2", UNIT)
     assert len(g) and set(g["period"]) == {"2024Q2"}
+
+
+def test_readers_in_several_threads_share_one_snapshot(demo):
+    """The dashboard's sessions and its background warm-up read through cursors of one connection at once."""
+    import threading
+
+    from analytics import db as dbmod
+    from analytics.units import display_name
+
+    names, errors = [], []
+
+    def read():
+        try:
+            for _ in range(50):
+                cursor = demo.cursor()
+                names.append(display_name(cursor, UNIT))
+                assert dbmod.meta_values(cursor)["pre_frames"] == stored.current_version()
+                cursor.close()
+        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert names == ["Sở Công Thương"] * 200
+    assert dbmod.reader_snapshot(demo.cursor()) is dbmod.reader_snapshot(demo)
