@@ -173,6 +173,37 @@ def reader_snapshot(con) -> dict | None:
         return _SNAPSHOTS[key]
 
 
+MEMO_ENTRIES = 256
+"""Results kept per version of a database file by ``per_version`` (the oldest go first beyond this)."""
+
+
+def per_version(con, key: tuple, compute):
+    """``compute()`` once per version of a read-only connection's file and ``key`` in this process, then the same
+    object (shared between callers and threads: do not change it); computed on every call for a connection that
+    may write (what it reads may change under it). The stored results a page reads several times (the same
+    sub-indicators, the same procedure counts) are read once per version: whichever page asks first."""
+    snap = reader_snapshot(con)
+    if snap is None:
+        return compute()
+    with _SNAPSHOT_LOCK:
+        memo = snap.setdefault("memo", {})
+        if key in memo:
+            return memo[key]
+    value = compute()  # outside the lock: two threads may both compute a new key; either result is the same
+    with _SNAPSHOT_LOCK:
+        while len(memo) >= MEMO_ENTRIES:
+            memo.pop(next(iter(memo)))
+        memo.setdefault(key, value)
+        return memo[key]
+
+
+def forget_versions() -> None:
+    """Drop what readers in this process kept per version of a file (for measuring a first read)."""
+    with _SNAPSHOT_LOCK:
+        _SNAPSHOTS.clear()
+        _READERS.clear()
+
+
 def meta_values(con) -> dict[str, str] | None:
     """The ``meta`` table as {key: value}; None when the database has none. Read once per file version by
     read-only connections (``reader_snapshot``), on every call by a connection that may write."""

@@ -108,25 +108,28 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
 
 
 def query_times(db: Path, repeat: int = 1) -> dict[str, list[tuple[str, float]]]:
-    """Seconds per analysis per page, each on a fresh read-only connection (median of ``repeat``)."""
+    """Seconds per analysis per page, each on a fresh read-only connection (median of ``repeat``). Each repetition
+    is the page's first visit after the data changed: what readers keep per version of the file
+    (``db.per_version``) is dropped before it, and the page's analyses then run in order, sharing it."""
+    from analytics.db import forget_versions
+
     out = {}
     for page, calls in page_queries().items():
-        rows = []
-        for name, fn in calls:
-            times = []
-            for _ in range(repeat):
+        times: dict[str, list[float]] = {name: [] for name, _ in calls}
+        for _ in range(repeat):
+            forget_versions()
+            for name, fn in calls:
                 con = duckdb.connect(str(db), read_only=True)
                 try:
                     start = time.perf_counter()
                     fn(con)
-                    times.append(time.perf_counter() - start)
+                    times[name].append(time.perf_counter() - start)
                 except Exception as exc:  # report, keep measuring the rest
                     print(f"    {page}/{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    times.append(float("nan"))
+                    times[name].append(float("nan"))
                 finally:
                     con.close()
-            rows.append((name, statistics.median(times)))
-        out[page] = rows
+        out[page] = [(name, statistics.median(times[name])) for name, _ in calls]
     return out
 
 

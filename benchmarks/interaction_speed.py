@@ -278,13 +278,17 @@ def browser_figures(db: Path, reps: int) -> None:
 def query_figures(db: Path, label: str, reps: int) -> None:
     from dashboard_speed import page_queries
 
-    print(f"\npage queries on {label} ({db}), {reps} runs, read-only connection (s)")
+    from analytics.db import forget_versions
+
+    print(f"\npage queries on {label} ({db}), {reps} runs, read-only connection (s); each run the page's first "
+          "visit after the data changed (nothing of this version of the file read before)")
     print(f"  {'page':14s} {'p50':>7s} {'p95':>7s}   slowest analysis (median)")
     con = duckdb.connect(str(db), read_only=True)
     try:
         for page, calls in page_queries().items():
             totals, per = [], {name: [] for name, _ in calls}
             for _ in range(reps):
+                forget_versions()  # what readers keep per version of the file (db.per_version) starts empty
                 total = 0.0
                 for name, fn in calls:
                     start = time.perf_counter()

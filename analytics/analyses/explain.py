@@ -101,17 +101,26 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
                       count_source: str | None = None) -> pd.DataFrame:
     """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named.
     Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    from analytics.db import per_version
+
     table = stored.table(con, "procedure_filings")
     if table is None:
         ensure_models(con)
-    return con.execute(f"""
-        SELECT *
-        FROM {table or 'mart_procedure_filings'}
-        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
-          AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
-        {PROCEDURE_ORDER}
-    """, [period, period, unit_id, unit_id, count_source, count_source]).df()
+
+    def read() -> pd.DataFrame:
+        return con.execute(f"""
+            SELECT *
+            FROM {table or 'mart_procedure_filings'}
+            WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
+              AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+              AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
+            {PROCEDURE_ORDER}
+        """, [period, period, unit_id, unit_id, count_source, count_source]).df()
+
+    if table is None:  # computed from the models: read every time
+        return read()
+    # a page's analyses ask for the same unit's counts several times: read once per version of the file
+    return per_version(con, ("procedure_filings", period, unit_id, count_source), read).copy()
 
 
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"

@@ -123,7 +123,7 @@ def table(con, name: str) -> str | None:
 def frame(con, name: str, **filters):
     """Frame ``name``'s stored rows where each given column equals its value (a None value: no filter), in the
     computed order with the computed dtypes; None when the stored frames are not current (the caller computes)."""
-    from analytics.db import reader_snapshot
+    from analytics.db import per_version, reader_snapshot
 
     schema = _schema(con, name)
     if schema is None:
@@ -138,11 +138,16 @@ def frame(con, name: str, **filters):
     # through Arrow: several times faster than DuckDB's own DataFrame conversion; _decode restores the dtypes
     if reader_snapshot(con) is None:  # a writer reads what its own transaction stored
         return _decode(con.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
-    cursor = con.cursor()  # a reader's own cursor: a result its caller left unfinished (a fetchone) is no obstacle
-    try:
-        return _decode(cursor.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
-    finally:
-        cursor.close()
+
+    def read():
+        cursor = con.cursor()  # a reader's own cursor: a result its caller left unfinished (a fetchone) is no obstacle
+        try:
+            return _decode(cursor.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
+        finally:
+            cursor.close()
+
+    # the same rows asked again (a page's analyses share them) are read once per version of the file
+    return per_version(con, ("frame", name, tuple(sorted(used.items()))), read).copy()
 
 
 _SCHEMAS: dict[str, dict] = {}  # a stored schema's JSON text → the schema (parsed once per process; read only)

@@ -247,3 +247,33 @@ def test_readers_in_several_threads_share_one_snapshot(demo):
     assert errors == []
     assert names == ["Sở Công Thương"] * 200
     assert dbmod.reader_snapshot(demo.cursor()) is dbmod.reader_snapshot(demo)
+
+
+def test_a_page_reads_the_same_stored_rows_once_per_version_and_each_caller_gets_its_own_copy(demo_db_copy):
+    """``db.per_version``: the procedure counts and stored frames several analyses ask for are read once per
+    version of the file; a caller that changes its frame changes nobody else's; a writer reads every time."""
+    from analytics import db as dbmod
+
+    a, b = connect_read_only(demo_db_copy), connect_read_only(demo_db_copy)
+    first = explain.procedure_filings(a, period="2024Q2", unit_id=UNIT)
+    assert int(first["received_online"].sum()) == 2944  # the portal's count: 2.944 filings received online
+    memo = dbmod.reader_snapshot(a)["memo"]
+    assert ("procedure_filings", "2024Q2", UNIT, None) in memo
+    first["received_online"] = 0  # the caller's own copy
+    again = explain.procedure_filings(b, period="2024Q2", unit_id=UNIT)  # another reader of the same version
+    assert int(again["received_online"].sum()) == 2944
+    s = scores.unit_scores(a, "2024Q2", UNIT)
+    s.loc[:, "score_points"] = 0.0
+    s = scores.unit_scores(b, "2024Q2", UNIT)
+    assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
+    a.close()
+    b.close()
+    calls = []
+    with dbmod.writer(demo_db_copy) as con:  # a writer's reads may change under it: never kept
+        for _ in range(2):
+            dbmod.per_version(con, ("probe",), lambda: calls.append(1))
+        assert len(calls) == 2
+        con.execute("UPDATE units SET display_name = 'Sở Công Thương Đồng Nai' WHERE unit_id = ?", [UNIT])
+    c = connect_read_only(demo_db_copy)  # the new version is read again, not served from the old one's memo
+    assert ("procedure_filings", "2024Q2", UNIT, None) not in (dbmod.reader_snapshot(c).get("memo") or {})
+    c.close()
