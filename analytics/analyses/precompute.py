@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from analytics.analyses import changes, explain, gaps, inventory, measures, rankings, reconcile, scores
 from analytics.analyses.changes import scores_with_change
-from analytics.analyses.stored import COLUMNS, TABLES, VERSION_KEY, current_version, stored_version
+from analytics.analyses.stored import (ARROW_PREFIX, COLUMNS, TABLES, VERSION_KEY, arrow_copy_sql, current_version,
+                                       stored_version)
 
 FRAMES: dict[str, Callable] = {
     "unit_scores": scores.compute_unit_scores,
@@ -374,9 +375,26 @@ def write_frames(con, *, everything: bool = False) -> dict[str, int]:
         _keep_inputs(con, name, now)
         counts[name] = len(df)
         fresh.add(name)
+    _write_arrow_copies(con, {n for n in FRAMES if n in counts or not _has(con, f"{ARROW_PREFIX}{n}")})
     _keep_pairs(con, current_inputs("pre_pairs")["fact_parts"], pairs_now)
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, current_version()])
     return counts
+
+
+def _write_arrow_copies(con, names: set[str]) -> None:
+    """Keep each named frame's stored rows also as one Arrow IPC stream (``stored.ARROW_PREFIX``), written in the
+    same transaction as the table it copies, so readers fetch a frame in one small query."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    for name in sorted(names):
+        schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?", [f"pre_frame:{name}"]).fetchall()[0][0])
+        table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
+            out.write_table(table)
+        con.execute(f"CREATE OR REPLACE TABLE {ARROW_PREFIX}{name} AS SELECT ?::BLOB AS ipc",
+                    [sink.getvalue().to_pybytes()])
 
 
 def write_stored_scores(con) -> int:

@@ -140,6 +140,11 @@ def frame(con, name: str, **filters):
         return _decode(con.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
 
     def read():
+        whole = _arrow_copy(con, name)
+        if whole is not None:
+            rows = _where(whole, used)
+            if rows is not None:
+                return _decode(rows.to_pandas(), schema)
         cursor = con.cursor()  # a reader's own cursor: a result its caller left unfinished (a fetchone) is no obstacle
         try:
             return _decode(cursor.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
@@ -148,6 +153,55 @@ def frame(con, name: str, **filters):
 
     # the same rows asked again (a page's analyses share them) are read once per version of the file
     return per_version(con, ("frame", name, tuple(sorted(used.items()))), read).copy()
+
+
+ARROW_PREFIX = "pre_arrow_"
+"""``pre_arrow_<name>``: one row, the frame's stored rows (its columns, in its order) as one Arrow IPC stream."""
+
+
+def arrow_copy_sql(name: str, columns) -> str:
+    """The rows ``write_frames`` keeps as frame ``name``'s Arrow copy: its stored table's columns in its order."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    return f"SELECT {quoted} FROM pre_{name} ORDER BY _position"
+
+
+def _arrow_copy(con, name: str):
+    """Frame ``name``'s rows as one Arrow table, read once per version of the file (``db.per_version``): one small
+    query, where a filtered SELECT costs several milliseconds per call in this DuckDB; None when the database has
+    no copy (a database written before it: the caller reads the table)."""
+    import duckdb
+
+    from analytics.db import per_version
+
+    def load():
+        import pyarrow.ipc as ipc
+
+        cursor = con.cursor()
+        try:
+            rows = cursor.execute(f"SELECT ipc FROM {ARROW_PREFIX}{name}").fetchall()
+        except duckdb.CatalogException:
+            return None
+        finally:
+            cursor.close()
+        return ipc.open_stream(rows[0][0]).read_all() if rows else None
+
+    return per_version(con, ("frame_arrow", name), load)
+
+
+def _where(table, used: dict):
+    """The rows of Arrow ``table`` where each column of ``used`` equals its value, in their order (None when a
+    value does not compare with its column: the caller asks DuckDB)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = None
+    try:
+        for c, v in used.items():
+            hit = pc.equal(table[c], pa.scalar(v, type=table.schema.field(c).type))
+            mask = hit if mask is None else pc.and_(mask, hit)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, KeyError):
+        return None
+    return table if mask is None else table.filter(mask)  # a null compares as not equal, as in SQL
 
 
 _SCHEMAS: dict[str, dict] = {}  # a stored schema's JSON text → the schema (parsed once per process; read only)
