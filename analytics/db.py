@@ -173,6 +173,17 @@ def reader_snapshot(con) -> dict | None:
         return _SNAPSHOTS[key]
 
 
+def reader_cursor(con):
+    """A cursor of ``con`` that knows its file's version from ``con`` (``reader_snapshot`` without a query of its
+    own); the dashboard runs each analysis on its own cursor of one shared read-only connection."""
+    cursor = con.cursor()
+    reader_snapshot(con)  # the parent's version, found once
+    with _SNAPSHOT_LOCK:
+        if con in _READERS:
+            _READERS[cursor] = _READERS[con]
+    return cursor
+
+
 MEMO_ENTRIES = 256
 """Results kept per version of a database file by ``per_version`` (the oldest go first beyond this)."""
 

@@ -80,7 +80,7 @@ def _name(fn: Callable) -> str:
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached_call(name: str, path: str, data_version: str, args: tuple, kwargs: tuple):
     fn = _FUNCTIONS[name]
-    cursor = shared_connection(path, data_version).cursor()
+    cursor = dbmod.reader_cursor(shared_connection(path, data_version))
     try:
         return fn(cursor, *args, **dict(kwargs))
     finally:

@@ -277,3 +277,17 @@ def test_a_page_reads_the_same_stored_rows_once_per_version_and_each_caller_gets
     c = connect_read_only(demo_db_copy)  # the new version is read again, not served from the old one's memo
     assert ("procedure_filings", "2024Q2", UNIT, None) not in (dbmod.reader_snapshot(c).get("memo") or {})
     c.close()
+
+
+def test_a_readers_cursor_shares_its_connections_version_and_a_writers_cursor_may_write(demo_db_copy):
+    from analytics import db as dbmod
+
+    con = connect_read_only(demo_db_copy)
+    cursor = dbmod.reader_cursor(con)
+    assert dbmod._READERS[cursor] == dbmod._READERS[con]  # known without a query of its own
+    assert dbmod.reader_snapshot(cursor) is dbmod.reader_snapshot(con)
+    s = scores.unit_scores(cursor, "2024Q2", UNIT)
+    assert s.loc[s["component"] == "total", "score_points"].iloc[0] == pytest.approx(63.48)
+    con.close()
+    with dbmod.writer(demo_db_copy) as w:
+        assert dbmod.reader_snapshot(dbmod.reader_cursor(w)) is None
