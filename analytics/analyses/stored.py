@@ -111,8 +111,10 @@ def _decode(df, schema):
     for c in schema["json"]:
         df[c] = pd.Series([json.loads(v) for v in df[c]], index=df.index, dtype=object)
     have = dict(zip(df.columns, df.dtypes))  # read once: a column looked up per name costs more than the small frame's conversion
-    change = {c: dtype for c, dtype in schema["dtypes"].items() if c not in schema["json"] and str(have[c]) != dtype}
-    return df.astype(change) if change else df
+    for c, dtype in schema["dtypes"].items():  # column by column: a frame's astype(dict) copies every column
+        if c not in schema["json"] and str(have[c]) != dtype:
+            df[c] = df[c].astype(dtype)
+    return df
 
 
 def table(con, name: str) -> str | None:
