@@ -41,7 +41,19 @@ def _count_columns() -> list[str]:
 
 
 def filing_totals(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
-    """Per (period, unit, count source): every count column summed over procedures (null when never reported)."""
+    """Per (period, unit, count source): every count column summed over procedures (null when never reported).
+    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+    got = stored.frame(con, "filing_totals", period=period, unit_id=unit_id)
+    return got if got is not None else _filing_totals(con, period, unit_id)
+
+
+def compute_filing_totals(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    """``filing_totals`` of every period and unit, computed (what ingest stores); ``period``/``unit_id``: only their
+    rows, as the whole history has them."""
+    return _filing_totals(con, period, unit_id)
+
+
+def _filing_totals(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     cols = _count_columns()
     # identifiers come from the declared definition only; values never reach SQL text
     sums = ",\n    ".join(f'CASE WHEN count("{c}") > 0 THEN sum("{c}") END AS "{c}"' for c in cols)

@@ -19,6 +19,7 @@ from analytics.analyses.stored import (ARROW_PREFIX, COLUMNS, TABLES, VERSION_KE
 FRAMES: dict[str, Callable] = {
     "unit_scores": scores.compute_unit_scores,
     "score_changes": changes.compute_score_changes,
+    "filing_totals": measures.compute_filing_totals,
     "filing_measures": measures.compute_filing_measures,
     "filing_metric_changes": changes.compute_filing_metric_changes,
     "subindicator_breakdown": explain.compute_subindicator_breakdown,
@@ -90,6 +91,7 @@ def _keep_inputs(con, name: str, now: dict[str, str]) -> None:
 
 
 PAIR_FRAMES: dict[str, str] = {
+    "filing_totals": "period, unit_id",
     "filing_measures": "period, unit_id",
     "filing_metric_changes": "period, unit_id",
     "subindicator_breakdown": "chronological",

@@ -47,6 +47,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 CASES = {
     "unit_scores": (lambda c, p, u: scores.unit_scores(c, p, u), lambda c, p, u: scores._unit_scores(c, p, u)),
     "score_changes": (lambda c, p, u: changes.score_changes(c, p, u), lambda c, p, u: changes._score_changes(c, p, u)),
+    "filing_totals": (lambda c, p, u: measures.filing_totals(c, p, u), lambda c, p, u: measures._filing_totals(c, p, u)),
     "filing_measures": (lambda c, p, u: measures.filing_measures(c, p, u),
                         lambda c, p, u: measures._filing_measures(c, p, u)),
     "filing_metric_changes": (lambda c, p, u: changes.filing_metric_changes(c, p, u),
