@@ -45,15 +45,18 @@ def meeting_brief(con, period: str | None, unit_id: str, lang: str = "vi") -> li
     from analytics.analyses.gaps import component_gaps
 
     d = load_definition()
-    gaps = labelled(component_gaps(con, unit_id=unit_id), lang)
-    if gaps.empty:
-        return []
     if period is None:
+        gaps = component_gaps(con, unit_id=unit_id)
+        if gaps.empty:
+            return []
         known = gaps[(gaps["component"] == "total") & gaps["score_points"].notna()]
         period = max(known["period"] if len(known) else gaps["period"], key=period_sort_key)
-    g = gaps[gaps["period"] == period]
+        g = gaps[gaps["period"] == period]
+    else:  # the period's rows alone: the question the Overview asks too (read once per version of the file)
+        g = component_gaps(con, period, unit_id)
     if g.empty:
         return []
+    g = labelled(g, lang)
     plabel = period_label(period, lang)
     changes = labelled(score_changes(con, period, unit_id), lang)
     findings = []
@@ -113,7 +116,8 @@ def _unexplained_findings(con, period: str, unit_id: str, lang: str, components:
     """For the components that lose most points: what the loaded counts leave of the published score unexplained."""
     from analytics.analyses.explain import subindicator_breakdown
 
-    rows = labelled(subindicator_breakdown(con, period, unit_id), lang)
+    rows = subindicator_breakdown(con, period, unit_id)
+    rows = labelled(rows[rows["component"].isin(components)], lang)  # only the rows a finding may cite
     out = []
     for comp in components:
         r = rows[rows["component"] == comp]
@@ -184,9 +188,10 @@ def _procedure_findings(con, period: str, unit_id: str, lang: str) -> list[Findi
 
 
 def _filings_illustrative(con, period: str, unit_id: str) -> bool:
-    row = con.execute("""SELECT bool_or(illustrative) FROM stg_filing_counts
-                         WHERE period = ? AND unit_id = ?""", [period, unit_id]).fetchall()[0]
-    return bool(row and row[0])
+    """Whether any filing count of the unit's period is illustrative (its totals, stored at ingest, say)."""
+    from analytics.analyses.measures import filing_totals
+
+    return bool(filing_totals(con, period, unit_id)["illustrative"].any())
 
 
 def brief_frame(con, period: str | None, unit_id: str, lang: str = "vi") -> pd.DataFrame:
