@@ -38,8 +38,13 @@ MISSING_KEYS = ("e_result", "digitized_components", "sync")
 # --- where the rows are -----------------------------------------------------------------------------
 
 def _database_folder(con) -> Path:
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    return Path(path).resolve().parent if path else Path.cwd()
+    from analytics.db import per_version
+
+    def find() -> Path:
+        path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+        return Path(path).resolve().parent if path else Path.cwd()
+
+    return per_version(con, ("database_folder",), find)
 
 
 def dossier_paths(con, unit_id: str | None = None, last_period: str | None = None,
@@ -47,15 +52,21 @@ def dossier_paths(con, unit_id: str | None = None, last_period: str | None = Non
     """The Parquet files of loaded dossier ingests for a unit (all when None), received up to a period, from
     ingests whose file covers a period (``covering``: an export for 2024Q1 says nothing about 2025Q2, even of
     the dossiers it lists as still open)."""
-    rows = con.execute("""
-        SELECT f.file_path FROM dossier_files AS f
-        JOIN ingest_log AS l ON l.ingest_id = f.ingest_id AND l.status = 'loaded'
-        WHERE (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR f.period <= ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR list_contains(string_split(l.periods, ','), ?))
-        ORDER BY f.period, f.file_path
-    """, [unit_id, unit_id, last_period, last_period, covering, covering]).fetchall()
-    base = _database_folder(con)
-    return [str(base / p) for (p,) in rows]
+    from analytics.db import per_version
+
+    def find() -> tuple[str, ...]:
+        rows = con.execute("""
+            SELECT f.file_path FROM dossier_files AS f
+            JOIN ingest_log AS l ON l.ingest_id = f.ingest_id AND l.status = 'loaded'
+            WHERE (CAST(? AS VARCHAR) IS NULL OR f.unit_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR f.period <= ?)
+              AND (CAST(? AS VARCHAR) IS NULL OR list_contains(string_split(l.periods, ','), ?))
+            ORDER BY f.period, f.file_path
+        """, [unit_id, unit_id, last_period, last_period, covering, covering]).fetchall()
+        base = _database_folder(con)
+        return tuple(str(base / p) for (p,) in rows)
+
+    # the Overview's forecast and the Dossiers page ask for the same unit's files several times: once per version
+    return list(per_version(con, ("dossier_paths", unit_id, last_period, covering), find))
 
 
 def has_dossiers(con, unit_id: str | None = None) -> bool:

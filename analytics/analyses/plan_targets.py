@@ -50,11 +50,11 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
     grade a measured total earns. ``illustrative``: the measured value or the target is illustrative.
     """
     d = load_definition()
-    targets = con.execute(TARGETS_SQL).df()
-    if targets.empty:
+    targets = _targets(con)
+    if not targets:
         return pd.DataFrame()
     if unit_id is not None:
-        targets = targets[targets["unit_id"].isna() | (targets["unit_id"] == unit_id)]
+        targets = [t for t in targets if t["unit_id"] is None or t["unit_id"] == unit_id]
     totals = filing_totals(con, unit_id=unit_id)
     scores = unit_scores(con, unit_id=unit_id)
     if through is not None:
@@ -63,8 +63,9 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
         scores = scores[[period_sort_key(p) <= last for p in scores["period"]]]
     own: dict = {}  # unit id (None: every unit) → its totals and their periods, filtered once, not once per target
     scored: dict = {}  # (component, unit id) → its scores with a value and their periods
+    score_rows: dict | None = None
     rows = []
-    for t in targets.to_dict("records"):
+    for t in targets:
         metric = t["metric"]
         base = {"year": t["year"], "period": t["period"] if isinstance(t["period"], str) else None, "unit": t["unit"],
                 "unit_id": t["unit_id"], "metric": metric, "metric_label": t["metric_label"] or None,
@@ -81,8 +82,11 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
             uid = t["unit_id"] if isinstance(t["unit_id"], str) else None
             if uid not in own:
                 mine = totals[totals["unit_id"] == uid] if uid is not None else totals
-                own[uid] = (mine, sorted(set(mine["period"]), key=period_sort_key))
-            mine, available = own[uid]
+                by_period: dict[str, list[dict]] = {}
+                for rec in mine.to_dict("records"):
+                    by_period.setdefault(rec["period"], []).append(rec)
+                own[uid] = (by_period, sorted(by_period, key=period_sort_key))
+            by_period, available = own[uid]
             covered = _periods_of(t, available)
             if period:
                 covered = [p for p in covered if p == period] if _covers(t, period) else None
@@ -91,19 +95,29 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
             if not covered:
                 rows.append(_unmeasured(base, "no_data", base["period"] or str(t["year"])))
                 continue
-            for source, part in mine[mine["period"].isin(covered)].groupby("count_source"):
-                num = sum(part[c].sum() for c in m.numerator)
-                den = sum(part[c].sum() for c in m.denominator) if m.denominator else None
+            by_source: dict[str, list[dict]] = {}
+            for p in covered:
+                for rec in by_period[p]:
+                    if isinstance(rec["count_source"], str):
+                        by_source.setdefault(rec["count_source"], []).append(rec)
+            for source in sorted(by_source):  # as a groupby by source would: in its order, missing ones left out
+                part = by_source[source]
+                num = sum(_column_sum(part, c) for c in m.numerator)
+                den = sum(_column_sum(part, c) for c in m.denominator) if m.denominator else None
                 value = float(num) if m.is_count else (None if not den else round(100 * num / den, 2))
                 rows.append({**base, "count_source": source, "measured_value": value,
-                             "measured_period": ",".join(sorted(set(part["period"]), key=period_sort_key)),
-                             **_judge(t, value), "illustrative": bool(part["illustrative"].any()) or base["target_illustrative"],
+                             "measured_period": ",".join(sorted({r["period"] for r in part}, key=period_sort_key)),
+                             **_judge(t, value), "illustrative": any(bool(r["illustrative"]) for r in part) or base["target_illustrative"],
                              "measured_reason_key": None, "measured_reason_period": None, "measured_grade_key": None})
         else:  # a component score or the total's grade
             where = (metric, t["unit_id"])
             if where not in scored:
-                s = scores[(scores["component"] == metric) & (scores["unit_id"] == t["unit_id"]) & scores["score_points"].notna()]
-                scored[where] = (s, sorted(set(s["period"]), key=period_sort_key))
+                if score_rows is None:  # the scores as plain rows, once: per target only dict lookups
+                    score_rows = {}
+                    for rec in scores[scores["score_points"].notna()].to_dict("records"):
+                        score_rows.setdefault((rec["component"], rec["unit_id"]), {})[rec["period"]] = rec
+                s = score_rows.get(where, {})
+                scored[where] = (s, sorted(s, key=period_sort_key))
             s, available = scored[where]
             covered = _periods_of(t, available)
             if period:
@@ -114,7 +128,7 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
                 rows.append(_unmeasured(base, "no_data", base["period"] or str(t["year"])))
                 continue
             latest = max(covered, key=period_sort_key)
-            rec = s[s["period"] == latest].iloc[0]
+            rec = s[latest]
             value = float(rec["score_points"])
             rows.append({**base, "count_source": "index", "measured_value": value, "measured_period": latest,
                          **_judge(t, value), "illustrative": bool(rec["illustrative"]) or base["target_illustrative"],
@@ -124,6 +138,25 @@ def target_status(con, period: str | None = None, unit_id: str | None = None, *,
             "target_grade_key", "count_source", "measured_value", "measured_period", "met", "margin", "source_document",
             "target_illustrative", "illustrative", "measured_reason_key", "measured_reason_period", "measured_grade_key"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _column_sum(rows: list[dict], column: str):
+    """A summed count column of some totals rows, as a frame's column sum gives it (missing values skipped; a
+    float64 column's sum is a NumPy float, so that rounding it rounds as before)."""
+    import numpy as np
+
+    return np.float64(sum(v for v in (r[column] for r in rows) if not pd.isna(v)))
+
+
+def _targets(con) -> list[dict]:
+    """The plan targets as plain rows (a missing number as NaN, as a frame would hold it), in the table's order."""
+    cursor = con.execute(TARGETS_SQL)
+    names = [c[0] for c in cursor.description]
+    rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    for r in rows:
+        if r["target_value"] is None:
+            r["target_value"] = float("nan")
+    return rows
 
 
 def _unmeasured(base: dict, reason: str, reason_period: str | None) -> dict:
