@@ -184,6 +184,31 @@ def reader_cursor(con):
     return cursor
 
 
+def duckdb_frame(table):
+    """Arrow rows of a query as the DataFrame DuckDB's own ``.df()`` gives for them (a test holds the two equal on
+    every type and null pattern the stored tables use): an integer or boolean column with a missing value becomes
+    pandas' nullable Int/boolean, a text column with no value at all (or no rows) an object column of None.
+    Arrow's own conversion would give floats and objects there instead. Only text, integer, boolean and double
+    columns are converted; None for a table with any other type (dates, decimals, lists: the caller asks DuckDB)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    plain = (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer, pa.types.is_boolean,
+             pa.types.is_float64)
+    if not all(any(is_(f.type) for is_ in plain) for f in table.schema):
+        return None
+    df = table.to_pandas()
+    for name, field in zip(table.column_names, table.schema):
+        col = table[name]
+        if pa.types.is_integer(field.type) and col.null_count:
+            df[name] = pd.array(col.to_pylist(), dtype=f"Int{field.type.bit_width}")
+        elif pa.types.is_boolean(field.type) and col.null_count:
+            df[name] = pd.array(col.to_pylist(), dtype="boolean")
+        elif (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)) and col.null_count == len(col):
+            df[name] = pd.Series([None] * len(col), index=df.index, dtype=object)
+    return df
+
+
 MEMO_ENTRIES = 256
 """Results kept per version of a database file by ``per_version`` (the oldest go first beyond this)."""
 

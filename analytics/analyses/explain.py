@@ -101,7 +101,7 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
                       count_source: str | None = None) -> pd.DataFrame:
     """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named.
     Read from the rows stored at ingest when they are current (``analyses.stored``)."""
-    from analytics.db import per_version
+    from analytics.db import duckdb_frame, per_version
 
     table = stored.table(con, "procedure_filings")
     if table is None:
@@ -119,8 +119,20 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
 
     if table is None:  # computed from the models: read every time
         return read()
+
+    def kept() -> pd.DataFrame:
+        whole = stored.arrow_copy(con, "procedure_filings")  # stored in PROCEDURE_ORDER, fetched once per version
+        if whole is not None:
+            asked = {c: v for c, v in (("period", period), ("unit_id", unit_id)) if v is not None}
+            rows = stored.rows_where(whole, asked | (
+                {"is_preferred_source": True} if count_source is None else {"count_source": count_source}))
+            df = None if rows is None or rows.num_rows == 0 else duckdb_frame(rows)
+            if df is not None:
+                return df
+        return read()  # no copy, no row (DuckDB types an empty result its own way) or a type it does not convert
+
     # a page's analyses ask for the same unit's counts several times: read once per version of the file
-    return per_version(con, ("procedure_filings", period, unit_id, count_source), read).copy()
+    return per_version(con, ("procedure_filings", period, unit_id, count_source), kept).copy()
 
 
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"

@@ -377,21 +377,30 @@ def write_frames(con, *, everything: bool = False) -> dict[str, int]:
         _keep_inputs(con, name, now)
         counts[name] = len(df)
         fresh.add(name)
-    _write_arrow_copies(con, {n for n in FRAMES if n in counts or not _has(con, f"{ARROW_PREFIX}{n}")})
+    _write_arrow_copies(con, {n for n in [*FRAMES, *ARROW_TABLES] if n in counts or not _has(con, f"{ARROW_PREFIX}{n}")})
     _keep_pairs(con, current_inputs("pre_pairs")["fact_parts"], pairs_now)
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, current_version()])
     return counts
 
 
+ARROW_TABLES: dict[str, str] = {"procedure_filings": explain.PROCEDURE_ORDER}
+"""The stored model copies also kept as one Arrow stream (name → the order their readers ask for)."""
+
+
 def _write_arrow_copies(con, names: set[str]) -> None:
-    """Keep each named frame's stored rows also as one Arrow IPC stream (``stored.ARROW_PREFIX``), written in the
-    same transaction as the table it copies, so readers fetch a frame in one small query."""
+    """Keep each named frame's stored rows (and each table of ``ARROW_TABLES``) also as one Arrow IPC stream
+    (``stored.ARROW_PREFIX``), written in the same transaction as the table it copies, so readers fetch it in
+    one small query."""
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
     for name in sorted(names):
-        schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?", [f"pre_frame:{name}"]).fetchall()[0][0])
-        table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
+        if name in ARROW_TABLES:
+            table = con.sql(f"SELECT * FROM pre_{name} {ARROW_TABLES[name]}").to_arrow_table()
+        else:
+            schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?",
+                                            [f"pre_frame:{name}"]).fetchall()[0][0])
+            table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
             out.write_table(table)

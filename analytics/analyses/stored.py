@@ -142,9 +142,9 @@ def frame(con, name: str, **filters):
         return _decode(con.sql(sql, params=list(used.values())).to_arrow_table().to_pandas(), schema)
 
     def read():
-        whole = _arrow_copy(con, name)
+        whole = arrow_copy(con, name)
         if whole is not None:
-            rows = _where(whole, used)
+            rows = rows_where(whole, used)
             if rows is not None:
                 return _decode(rows.to_pandas(), schema)
         cursor = con.cursor()  # a reader's own cursor: a result its caller left unfinished (a fetchone) is no obstacle
@@ -167,8 +167,8 @@ def arrow_copy_sql(name: str, columns) -> str:
     return f"SELECT {quoted} FROM pre_{name} ORDER BY _position"
 
 
-def _arrow_copy(con, name: str):
-    """Frame ``name``'s rows as one Arrow table, read once per version of the file (``db.per_version``): one small
+def arrow_copy(con, name: str):
+    """Frame (or stored model copy) ``name``'s rows as one Arrow table, read once per version of the file (``db.per_version``): one small
     query, where a filtered SELECT costs several milliseconds per call in this DuckDB; None when the database has
     no copy (a database written before it: the caller reads the table)."""
     import duckdb
@@ -190,7 +190,7 @@ def _arrow_copy(con, name: str):
     return per_version(con, ("frame_arrow", name), load)
 
 
-def _where(table, used: dict):
+def rows_where(table, used: dict):
     """The rows of Arrow ``table`` where each column of ``used`` equals its value, in their order (None when a
     value does not compare with its column: the caller asks DuckDB)."""
     import pyarrow as pa

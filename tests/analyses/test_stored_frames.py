@@ -292,3 +292,37 @@ def test_a_readers_cursor_shares_its_connections_version_and_a_writers_cursor_ma
     con.close()
     with dbmod.writer(demo_db_copy) as w:
         assert dbmod.reader_snapshot(dbmod.reader_cursor(w)) is None
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT NULL::BIGINT a, NULL::VARCHAR b, NULL::BOOLEAN c, NULL::INTEGER d, NULL::DOUBLE e FROM range(3)",
+    "SELECT CASE WHEN range = 0 THEN 1 END::BIGINT a, CASE WHEN range = 0 THEN 'x' END b, "
+    "CASE WHEN range = 0 THEN true END c, CASE WHEN range = 0 THEN 1 END::INTEGER d, "
+    "CASE WHEN range = 0 THEN 1.5 END::DOUBLE e FROM range(3)",
+    "SELECT range::BIGINT a, 'x' || range b, range % 2 = 0 c, range::INTEGER d, range / 3 e, 3::SMALLINT f FROM range(5)",
+    "SELECT 1::BIGINT a, 'x' b, true c FROM range(3) WHERE false",
+])
+def test_arrow_rows_become_the_frame_duckdb_gives(query):
+    """``db.duckdb_frame``: what readers of an Arrow copy get is what DuckDB's ``.df()`` gives for the same rows,
+    for every null pattern (none, some, all, no rows) of the types the stored tables hold."""
+    from analytics.db import duckdb_frame
+
+    con = duckdb.connect()
+    pd.testing.assert_frame_equal(duckdb_frame(con.sql(query).to_arrow_table()), con.sql(query).df())
+    assert duckdb_frame(con.sql("SELECT DATE '2024-06-28' AS d").to_arrow_table()) is None  # not converted
+
+
+def test_procedure_counts_from_the_arrow_copy_equal_duckdbs_for_every_pair_and_source(demo):
+    from analytics.db import forget_versions
+
+    pairs = demo.execute("SELECT DISTINCT period, unit_id FROM pre_procedure_filings ORDER BY ALL").fetchall()
+    sql = (f"SELECT * FROM pre_procedure_filings WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?) AND "
+           f"(CAST(? AS VARCHAR) IS NULL OR unit_id = ?) AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN "
+           f"is_preferred_source ELSE count_source = ? END) {explain.PROCEDURE_ORDER}")
+    for p, u, source in [(None, None, None), (None, UNIT, "own"), *[(p, u, s) for p, u in pairs
+                                                                   for s in (None, "own", "portal")]]:
+        forget_versions()
+        got = explain.procedure_filings(demo, p, u, source)
+        pd.testing.assert_frame_equal(got, demo.execute(sql, [p, p, u, u, source, source]).df())
+    q2 = explain.procedure_filings(demo, "2024Q2", UNIT)
+    assert int(q2["received_online"].sum()) == 2944 and len(q2) == 127

@@ -40,10 +40,12 @@ def _stored_rows(path) -> dict[str, pd.DataFrame]:
                .df() for n in [*precompute.FRAMES, *stored.TABLES]}
         out["schemas"] = con.execute("SELECT key, value FROM meta WHERE key LIKE 'pre_frame:%' ORDER BY key").df()
         for n in precompute.FRAMES:  # the Arrow copy readers fetch is the stored table, row for row
-            copy = stored._arrow_copy(con, n)
+            copy = stored.arrow_copy(con, n)
             assert copy is not None, n
             table = con.sql(stored.arrow_copy_sql(n, stored._schema(con, n)["dtypes"])).to_arrow_table()
             assert copy.equals(table), n
+        for n, order in precompute.ARROW_TABLES.items():
+            assert stored.arrow_copy(con, n).equals(con.sql(f"SELECT * FROM pre_{n} {order}").to_arrow_table()), n
         return out
     finally:
         con.close()
