@@ -58,12 +58,16 @@ def page_queries(period: str = PERIOD, unit_id: str = UNIT_ID):
             ("grade_outlook", lambda c: gaps.grade_outlook(c, period, unit_id)),
             ("filing_metric_changes", lambda c: changes.filing_metric_changes(c)),
             ("meeting_brief", lambda c: brief.meeting_brief(c, period, unit_id)),
-            ("source_files", lambda c: inventory.source_files(c, unit_id, period)),
             ("forecast", lambda c: dossiers.nowcast(c, dossiers.default_as_of(c, unit_id, period) or as_of, unit_id,
                                                     period)),
         ],
         "overview_memo": [  # the Overview's memo panel, computed once the reader opens it
             ("memo_tasks", lambda c: memo.memo_tasks(c, period, unit_id)),
+        ],
+        "overview_export": [  # the Overview's brief as XLSX or one-pager, computed when the reader asks for it
+            ("meeting_brief", lambda c: brief.meeting_brief(c, period, unit_id)),
+            ("source_files", lambda c: inventory.source_files(c, unit_id, period)),
+            ("data_date", lambda c: inventory.data_date(c)),
         ],
         "components": [
             ("unit_scores", lambda c: scores.unit_scores(c)),
