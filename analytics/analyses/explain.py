@@ -138,10 +138,75 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"
 
 
+def procedure_columns(con, period: str | None, unit_id: str | None, count_source: str | None,
+                      columns) -> dict[str, list]:
+    """Some columns of ``procedure_filings``'s rows (the same rows, in its order) as lists of Python values, None
+    where a value is missing: an analysis that needs two counts of a unit's procedures converts those, not all
+    42 columns. Read once per version of the file, like ``procedure_filings``; the lists are shared between
+    callers: do not change them."""
+    from analytics.db import per_version
+
+    columns = tuple(dict.fromkeys(columns))
+    table = stored.table(con, "procedure_filings")
+    if table is None:
+        ensure_models(con)
+
+    def read() -> dict[str, list]:
+        rows = con.execute(f"""
+            SELECT {', '.join(f'"{c}"' for c in columns)}
+            FROM {table or 'mart_procedure_filings'}
+            WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
+              AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+              AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
+            {PROCEDURE_ORDER}
+        """, [period, period, unit_id, unit_id, count_source, count_source]).fetchall()
+        return {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+
+    if table is None:  # computed from the models: read every time
+        return read()
+    return per_version(con, ("procedure_columns", period, unit_id, count_source, columns), read)
+
+
+def _text_array(values, read=None):
+    """Text values as DuckDB gives a text column to pandas: dtype ``str`` when the column as read (``read``, else
+    the values themselves) has a value, else ``object`` (all missing)."""
+    if any(v is not None for v in (values if read is None else read)):
+        return pd.array(values, dtype="str")
+    return _objects(values)
+
+
+def _objects(values) -> pd.Series:
+    """Values kept as they are, in a column of dtype object (a frame built from them infers nothing)."""
+    return pd.Series(values, dtype=object)
+
+
+def _floats(values) -> np.ndarray:
+    """Counts as float64, NaN where unknown (as ``astype("float64")`` gives them)."""
+    return np.array(values, dtype="float64")
+
+
 def unit_catalog(con) -> pd.DataFrame:
     """Procedure counts of each unit's catalogue (procedures, offered online, with a fee), indexed by unit_id."""
     ensure_models(con)
     return con.execute("SELECT * FROM mart_unit_catalog").df().set_index("unit_id")
+
+
+CATALOG_COUNTS = ("procedures_count", "online_procedures_count", "fee_procedures_count")
+TOTALS_COLUMNS = (*COUNT_FIELDS, "is_online_service", "has_fee")
+"""The columns of ``procedure_filings`` that ``unit_totals`` sums or reads."""
+
+
+def unit_catalog_row(con, unit_id: str) -> dict | None:
+    """One unit's row of ``unit_catalog`` ({count: value}), None when its catalogue is not loaded; every unit's
+    rows read once per version of the file."""
+    from analytics.db import per_version
+
+    def read() -> dict:
+        ensure_models(con)
+        rows = con.execute(f"SELECT unit_id, {', '.join(CATALOG_COUNTS)} FROM mart_unit_catalog").fetchall()
+        return {r[0]: dict(zip(CATALOG_COUNTS, r[1:])) for r in rows}
+
+    return per_version(con, ("unit_catalog",), read).get(unit_id)
 
 
 def _sum_known(values: pd.Series) -> float | None:
@@ -157,45 +222,74 @@ def unit_totals(procedures: pd.DataFrame, catalog: Mapping | None = None) -> dic
     ``procedures`` has stg_filing_counts' count columns and mart_procedure_filings' ``is_online_service`` and
     ``has_fee``; ``catalog`` a row of ``unit_catalog`` (None: no catalogue, procedure-based counts unknown).
     """
-    if procedures.empty:  # nothing summed: every count unknown, procedure counts from the catalogue alone
-        return group_totals(procedures.assign(_one=[]), ["_one"], lambda _: catalog, empty_key=0)[0]
-    return group_totals(procedures.assign(_one=0), ["_one"], lambda _: catalog)[0]
+    return columns_totals({c: procedures[c] for c in procedures.columns}, len(procedures), catalog)
+
+
+def columns_totals(columns: Mapping, n: int, catalog: Mapping | None = None) -> dict[str, float | None]:
+    """``unit_totals`` of procedures given as columns (name → a list, array or Series of ``n`` values; None or
+    NaN where unknown), as ``procedure_columns`` reads them."""
+    fields = [f for f in COUNT_FIELDS if f in columns]
+    counts = {f: _count_array(columns[f]) for f in fields}
+    online = _flag_array(columns["is_online_service"]) if "is_online_service" in columns else None
+    fee = _flag_array(columns["has_fee"]) if "has_fee" in columns else None
+    return _totals(counts, n, online, fee, catalog)
+
+
+def _count_array(values) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    return np.array(values, dtype="float64")
+
+
+def _flag_array(values) -> np.ndarray:
+    """A yes/no column as bool, missing as False."""
+    if isinstance(values, pd.Series):
+        return values.fillna(False).astype(bool).to_numpy()
+    return np.array([bool(v) if v is not None and v is not pd.NA and v == v else False for v in values], dtype=bool)
 
 
 def group_totals(procedures: pd.DataFrame, keys: list[str], catalog_of, *, empty_key=None) -> dict:
-    """``unit_totals`` of every group of ``procedures`` by ``keys`` (one groupby, not one pass per group):
+    """``unit_totals`` of every group of ``procedures`` by ``keys`` (one grouping, not one filter per group):
     group key → totals; ``catalog_of(key)`` gives the group's catalogue row or None. A count is None when any of
     the group's procedures lacks it (a partial sum would understate)."""
     fields = [f for f in COUNT_FIELDS if f in procedures.columns]
-    online = procedures["is_online_service"].fillna(False).astype(bool) if "is_online_service" in procedures else None
-    fee = procedures["has_fee"].fillna(False).astype(bool) if "has_fee" in procedures else None
-    extra = {}
-    if online is not None:
-        extra["_used"] = (online & procedures["received_online"].gt(0)).fillna(False).astype(int)  # a group with a gap is not summed
-    if fee is not None:
-        extra["_paid"] = (fee & procedures["online_payments"].gt(0)).fillna(False).astype(int)
-    frame = procedures[[*keys, *fields]].assign(**extra)
-    g = frame.groupby(keys, sort=True)
-    sums, known = g.sum(min_count=0), g.count()
-    size = g.size()
+    counts = {f: _count_array(procedures[f]) for f in fields}
+    online = _flag_array(procedures["is_online_service"]) if "is_online_service" in procedures else None
+    fee = _flag_array(procedures["has_fee"]) if "has_fee" in procedures else None
+    g = procedures.groupby(keys, sort=True)
+    indices = g.indices
+    groups = list(g.size().index)  # in key order, as the group sums are
+    if not groups and empty_key is not None:
+        return {empty_key: _totals({f: counts[f][:0] for f in fields}, 0, None if online is None else online[:0],
+                                   None if fee is None else fee[:0], catalog_of(empty_key))}
     out = {}
-    groups = list(sums.index) if len(sums.index) else ([empty_key] if empty_key is not None else [])
     for key in groups:
-        n = int(size.get(key, 0))
-        row, seen = (sums.loc[key], known.loc[key]) if n else (None, None)
-        totals: dict[str, float | None] = {f: float(row[f]) if n and seen[f] == n else None for f in fields}
-        catalog = catalog_of(key)
-        has_catalog = catalog is not None
-        for c in ("procedures_count", "online_procedures_count", "fee_procedures_count"):
-            totals[c] = float(catalog[c]) if has_catalog else None
-        online_known = n == 0 or seen["received_online"] == n
-        totals["online_services_used_count"] = (
-            float(row["_used"]) if n else 0.0) if has_catalog and online is not None and online_known else None
-        paid_known = n == 0 or seen["online_payments"] == n
-        totals["fee_procedures_paid_online_count"] = (
-            float(row["_paid"]) if n else 0.0) if has_catalog and fee is not None and paid_known else None
-        out[key] = totals
+        idx = indices[key]
+        out[key] = _totals({f: a[idx] for f, a in counts.items()}, len(idx), None if online is None else online[idx],
+                           None if fee is None else fee[idx], catalog_of(key))
     return out
+
+
+def _totals(counts: Mapping[str, np.ndarray], n: int, online: np.ndarray | None, fee: np.ndarray | None,
+            catalog: Mapping | None) -> dict[str, float | None]:
+    """The totals of one group of ``n`` procedures: ``counts`` float arrays (NaN unknown), ``online``/``fee``
+    the procedures' catalogue flags (None: not known at all), ``catalog`` the unit's catalogue row or None."""
+    totals: dict[str, float | None] = {
+        f: float(a.sum()) if n and not np.isnan(a).any() else None for f, a in counts.items()}
+    has_catalog = catalog is not None
+    for c in CATALOG_COUNTS:
+        totals[c] = float(catalog[c]) if has_catalog else None
+    received_online = counts.get("received_online")
+    online_known = n == 0 or not np.isnan(received_online).any()
+    totals["online_services_used_count"] = (
+        float((online & (received_online > 0)).sum()) if n else 0.0
+    ) if has_catalog and online is not None and online_known else None
+    online_payments = counts.get("online_payments")
+    paid_known = n == 0 or not np.isnan(online_payments).any()
+    totals["fee_procedures_paid_online_count"] = (
+        float((fee & (online_payments > 0)).sum()) if n else 0.0
+    ) if has_catalog and fee is not None and paid_known else None
+    return totals
 
 
 def payment_extra(totals: Mapping) -> dict[str, float | None]:
@@ -294,11 +388,11 @@ def subindicator_counts(con, period: str, unit_id: str,
                     out[code] = (None if _missing(n) else float(n), None if _missing(den) else float(den),
                                  _portal_extra(scored[code], extra_json))
             return "portal", out
-    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
-    if procs.empty:
+    procs = procedure_columns(con, period, unit_id, count_source, TOTALS_COLUMNS)
+    n = len(procs["received_total"])
+    if not n:
         return "filing counts", {}
-    catalog = unit_catalog(con)
-    totals = unit_totals(procs, catalog.loc[unit_id] if unit_id in catalog.index else None)
+    totals = columns_totals(procs, n, unit_catalog_row(con, unit_id))
     out = {}
     for code, sub in scored.items():
         inputs = subindicator_inputs(sub, totals)
@@ -619,24 +713,56 @@ def aggregate_filings_to_full(sub: SubIndicator, numerator: float, denominator: 
     return int(max(0, denominator - numerator)) if needed is None else needed
 
 
-def allocate_to_full(missing: pd.Series, needed: int) -> pd.Series:
+def allocate_to_full(missing, needed: int) -> np.ndarray:
     """The unit's need spread over rows already sorted by their missing filings, largest first: each row takes what
     it can until the need is met (the fewest procedures or offices that suffice)."""
+    missing = np.asarray(missing, dtype="int64")
     before = missing.cumsum() - missing
-    return (needed - before).clip(lower=0).combine(missing, min).astype("int64")
+    return np.minimum(np.clip(needed - before, 0, None), missing).astype("int64")
 
 
 def pareto_shares(df: pd.DataFrame) -> pd.DataFrame:
     """Rows already sorted by ``shortfall_filings`` (largest first) with rank, share, cumulative share and the first 80 %."""
     df = df.copy()
-    total = float(df["shortfall_filings"].sum())
-    cumulative = df["shortfall_filings"].cumsum()
-    df["share_pct"] = (100.0 * df["shortfall_filings"] / total).round(2)
-    df["cumulative_pct"] = (100.0 * cumulative / total).round(2)
-    # a row belongs to the vital few when the rows before it hold less than 80 % (the row crossing 80 % included)
-    df["in_first_80_pct"] = (100.0 * (cumulative - df["shortfall_filings"]) / total) < PARETO_SHARE_PCT
-    df["rank"] = np.arange(1, len(df) + 1)
+    for c, v in _shares(df["shortfall_filings"].to_numpy()).items():
+        df[c] = v
     return df
+
+
+def _shares(shortfall: np.ndarray) -> dict[str, np.ndarray]:
+    """``pareto_shares``'s columns for shortfalls already sorted, largest first."""
+    total = float(shortfall.sum())
+    cumulative = shortfall.cumsum()
+    return {
+        "share_pct": np.round(100.0 * shortfall / total, 2),
+        "cumulative_pct": np.round(100.0 * cumulative / total, 2),
+        # a row belongs to the vital few when the rows before it hold less than 80 % (the row crossing 80 % included)
+        "in_first_80_pct": (100.0 * (cumulative - shortfall) / total) < PARETO_SHARE_PCT,
+        "rank": np.arange(1, len(shortfall) + 1),
+    }
+
+
+def _missing_filings(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """What each row lacks of a 100 % rate (denominator − numerator, never below 0; 0 when unknown)."""
+    missing = np.clip(denominator - numerator, 0, None)
+    return np.where(np.isnan(missing), 0.0, missing)
+
+
+def _order(n: int, key) -> list[int]:
+    """Positions 0…n−1 sorted by ``key(i)`` (stable: equal keys keep their order, as pandas' multi-column sort)."""
+    return sorted(range(n), key=key)
+
+
+def _text_key(value) -> tuple:
+    """A sort key putting missing text last, as ``na_position='last'``."""
+    return (1, "") if value is None else (0, value)
+
+
+def _code_columns(con, period: str, unit_id: str, count_source: str | None, sub: SubIndicator) -> dict[str, list]:
+    """What the shortfall, its offices and its change read of each procedure for one sub-indicator."""
+    return procedure_columns(con, period, unit_id, count_source, (
+        "procedure_code", "name_key", "procedure_name", "department", "count_source", sub.filing_field,
+        sub.filing_denominator))
 
 
 def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
@@ -653,24 +779,32 @@ def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
-    if procs.empty:
+    procs = _code_columns(con, period, unit_id, count_source, sub)
+    if not procs["procedure_code"]:
         return pd.DataFrame(columns=PARETO_COLUMNS)
-    df = procs[["procedure_code", "procedure_name", "department", "count_source"]].copy()
-    df["numerator"] = procs[sub.filing_field].astype("float64")
-    df["denominator"] = procs[sub.filing_denominator].astype("float64")
-    df["rate_pct"] = [rate_pct(n, d) for n, d in zip(df["numerator"], df["denominator"])]
-    df["missing_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0).fillna(0).astype("int64")
-    needed = aggregate_filings_to_full(sub, float(df["numerator"].sum()), float(df["denominator"].sum()))
-    df = df.sort_values(["missing_filings", "procedure_code"], ascending=[False, True]).reset_index(drop=True)
-    df["shortfall_filings"] = allocate_to_full(df["missing_filings"], needed)
-    df = df[df["shortfall_filings"].gt(0)].reset_index(drop=True)
-    if df.empty:
+    numerator, denominator = _floats(procs[sub.filing_field]), _floats(procs[sub.filing_denominator])
+    missing = _missing_filings(numerator, denominator).astype("int64")
+    needed = aggregate_filings_to_full(sub, float(np.nansum(numerator)), float(np.nansum(denominator)))
+    codes = procs["procedure_code"]
+    order = _order(len(codes), lambda i: (-missing[i], _text_key(codes[i])))
+    shortfall = allocate_to_full(missing[order], needed)
+    keep = [i for i, s in zip(order, shortfall) if s > 0]
+    if not keep:
         return pd.DataFrame(columns=PARETO_COLUMNS)
-    df = pareto_shares(df)
-    df["filings_to_full_points"] = needed
-    df["period"], df["unit"], df["unit_id"], df["code"] = period, unit_name, unit_id, code
-    return df[PARETO_COLUMNS]
+    shortfall = shortfall[shortfall > 0]
+    n, d = numerator[keep], denominator[keep]
+    text = {c: _text_array([procs[c][i] for i in keep], procs[c])
+            for c in ("procedure_code", "procedure_name", "department", "count_source")}
+    shares = _shares(shortfall)
+    return pd.DataFrame({
+        "period": period, "unit": unit_name, "unit_id": unit_id, "code": code, "rank": shares["rank"],
+        "procedure_code": text["procedure_code"], "procedure_name": text["procedure_name"],
+        "department": text["department"], "numerator": n, "denominator": d,
+        "rate_pct": [rate_pct(a, b) for a, b in zip(n, d)], "missing_filings": missing[keep],
+        "shortfall_filings": shortfall, "share_pct": shares["share_pct"], "cumulative_pct": shares["cumulative_pct"],
+        "in_first_80_pct": shares["in_first_80_pct"], "filings_to_full_points": needed,
+        "count_source": text["count_source"],
+    })
 
 
 DEPARTMENT_COLUMNS = [
@@ -690,33 +824,37 @@ def department_shortfall(con, period: str, unit_id: str, code: str, *,
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
-    if procs.empty:
+    procs = _code_columns(con, period, unit_id, count_source, sub)
+    if not procs["procedure_code"]:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
-    df = pd.DataFrame({
-        "department": procs["department"],
-        "numerator": procs[sub.filing_field].astype("float64"),
-        "denominator": procs[sub.filing_denominator].astype("float64"),
+    numerator, denominator = _floats(procs[sub.filing_field]), _floats(procs[sub.filing_denominator])
+    missing = _missing_filings(numerator, denominator)
+    needed = aggregate_filings_to_full(sub, float(np.nansum(numerator)), float(np.nansum(denominator)))
+    # one group per office, in the order they first appear (a missing office is one group too)
+    groups: dict = {}
+    for i, department in enumerate(procs["department"]):
+        groups.setdefault(department, []).append(i)
+    departments = list(groups)
+    index = [np.array(rows) for rows in groups.values()]
+    count = np.array([int((missing[rows] > 0).sum()) for rows in index], dtype="int64")
+    n = np.array([np.nansum(numerator[rows]) for rows in index], dtype="float64")
+    d = np.array([np.nansum(denominator[rows]) for rows in index], dtype="float64")
+    group_missing = np.array([missing[rows].sum() for rows in index], dtype="float64").astype("int64")
+    order = _order(len(departments), lambda i: (-group_missing[i], _text_key(departments[i])))
+    shortfall = allocate_to_full(group_missing[order], needed)
+    keep = [i for i, s in zip(order, shortfall) if s > 0]
+    if not keep:
+        return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
+    shortfall = shortfall[shortfall > 0]
+    shares = _shares(shortfall)
+    return pd.DataFrame({
+        "period": period, "unit": unit_name, "unit_id": unit_id, "code": code, "rank": shares["rank"],
+        "department": _text_array([departments[i] for i in keep], procs["department"]),
+        "procedures_count": count[keep], "numerator": n[keep], "denominator": d[keep],
+        "rate_pct": [rate_pct(a, b) for a, b in zip(n[keep], d[keep])], "missing_filings": group_missing[keep],
+        "shortfall_filings": shortfall, "share_pct": shares["share_pct"], "cumulative_pct": shares["cumulative_pct"],
+        "in_first_80_pct": shares["in_first_80_pct"], "filings_to_full_points": needed,
     })
-    df["missing_filings"] = (df["denominator"] - df["numerator"]).clip(lower=0).fillna(0)
-    df["has_shortfall"] = df["missing_filings"].gt(0)
-    needed = aggregate_filings_to_full(sub, float(df["numerator"].sum()), float(df["denominator"].sum()))
-    out = (df.groupby("department", sort=False, dropna=False)
-           .agg(procedures_count=("has_shortfall", "sum"), numerator=("numerator", "sum"),
-                denominator=("denominator", "sum"), missing_filings=("missing_filings", "sum"))
-           .reset_index())
-    out["missing_filings"] = out["missing_filings"].astype("int64")
-    out = out.sort_values(["missing_filings", "department"], ascending=[False, True], na_position="last").reset_index(drop=True)
-    out["shortfall_filings"] = allocate_to_full(out["missing_filings"], needed)
-    out = out[out["shortfall_filings"].gt(0)].reset_index(drop=True)
-    if out.empty:
-        return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
-    out["rate_pct"] = [rate_pct(n, d) for n, d in zip(out["numerator"], out["denominator"])]
-    out = pareto_shares(out)
-    out["filings_to_full_points"] = needed
-    out["procedures_count"] = out["procedures_count"].astype("int64")
-    out["period"], out["unit"], out["unit_id"], out["code"] = period, unit_name, unit_id, code
-    return out[DEPARTMENT_COLUMNS]
 
 
 # --- mix and rate -------------------------------------------------------------------------------------
@@ -733,9 +871,13 @@ MIX_COLUMNS = [
 
 def _latest_earlier_period(con, unit_id: str, period: str, count_source: str) -> str | None:
     """The unit's latest period of the same kind before ``period`` with counts from that source."""
-    periods = [r[0] for r in con.execute(
-        "SELECT DISTINCT period FROM stg_filing_counts WHERE unit_id = ? AND count_source = ?",
-        [unit_id, count_source]).fetchall()]
+    from analytics.db import per_version
+
+    def read() -> list[tuple[str, str]]:  # every (period, source) of the unit's counts, once per version of the file
+        return con.execute("SELECT DISTINCT period, count_source FROM stg_filing_counts WHERE unit_id = ?",
+                           [unit_id]).fetchall()
+
+    periods = [p for p, source in per_version(con, ("count_periods", unit_id), read) if source == count_source]
     earlier = [p for p in periods if period_kind(p) == period_kind(period) and period_sort_key(p) < period_sort_key(period)]
     return max(earlier, key=period_sort_key) if earlier else None
 
@@ -762,19 +904,41 @@ def shift_share(n0, d0, n1, d1) -> pd.DataFrame | None:
     Σn₁/Σd₁ − Σn₀/Σd₀. A procedure with a zero denominator in one period takes its other period's rate there
     (its contribution is all mix). Missing counts are 0. None when either period's denominators sum to 0.
     """
-    out = pd.DataFrame({"n0": n0, "d0": d0, "n1": n1, "d1": d1}).astype("float64").fillna(0.0)
+    split = _shift_share(n0, d0, n1, d1)
+    return None if split is None else pd.DataFrame(split)
+
+
+def _shift_share(n0, d0, n1, d1) -> dict[str, np.ndarray] | None:
+    """``shift_share``'s columns as arrays."""
+    out = {k: np.asarray(v, dtype="float64") for k, v in (("n0", n0), ("d0", d0), ("n1", n1), ("d1", d1))}
+    out = {k: np.where(np.isnan(v), 0.0, v) for k, v in out.items()}
     d0_total, d1_total = out["d0"].sum(), out["d1"].sum()
     if d0_total == 0 or d1_total == 0:
         return None
     w0, w1 = out["d0"] / d0_total, out["d1"] / d1_total
-    r0 = (out["n0"] / out["d0"]).where(out["d0"] > 0)
-    r1 = (out["n1"] / out["d1"]).where(out["d1"] > 0)
-    r0, r1 = r0.fillna(r1).fillna(0.0), r1.fillna(r0).fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r0 = np.where(out["d0"] > 0, out["n0"] / out["d0"], np.nan)
+        r1 = np.where(out["d1"] > 0, out["n1"] / out["d1"], np.nan)
+    r0, r1 = np.where(np.isnan(r0), r1, r0), np.where(np.isnan(r1), r0, r1)
+    r0, r1 = np.where(np.isnan(r0), 0.0, r0), np.where(np.isnan(r1), 0.0, r1)
     out["weight_previous_pct"], out["weight_pct"] = 100.0 * w0, 100.0 * w1
     out["mix_effect_pp"] = 100.0 * (w1 - w0) * (r0 + r1) / 2.0
     out["rate_effect_pp"] = 100.0 * (w0 + w1) / 2.0 * (r1 - r0)
     out["total_change_pp"] = out["mix_effect_pp"] + out["rate_effect_pp"]
     return out
+
+
+def _outer_pairs(keys0: list, keys1: list) -> list[tuple[int | None, int | None]]:
+    """(row of the first, row of the second) for each key of either list, keys in order (missing last), as an
+    outer merge on them pairs rows; None where a side has no row of the key."""
+    rows0: dict = {}
+    rows1: dict = {}
+    for i, k in enumerate(keys0):
+        rows0.setdefault(k, []).append(i)
+    for j, k in enumerate(keys1):
+        rows1.setdefault(k, []).append(j)
+    return [(i, j) for k in sorted(rows0.keys() | rows1.keys(), key=_text_key)
+            for i in rows0.get(k, [None]) for j in rows1.get(k, [None])]
 
 
 def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: str | None = None, *,
@@ -793,72 +957,76 @@ def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: s
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    current = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
-    if current.empty:
+    current = _code_columns(con, period, unit_id, count_source, sub)
+    if not current["procedure_code"]:
         return pd.DataFrame(columns=MIX_COLUMNS)
-    source = current["count_source"].iloc[0]
+    source = current["count_source"][0]
     previous_period = previous_period or _latest_earlier_period(con, unit_id, period, source)
     if previous_period is None:
         return pd.DataFrame(columns=MIX_COLUMNS)
-    previous = procedure_filings(con, period=previous_period, unit_id=unit_id, count_source=source)
-    if previous.empty:
+    previous = _code_columns(con, previous_period, unit_id, source, sub)
+    if not previous["procedure_code"]:
         return pd.DataFrame(columns=MIX_COLUMNS)
 
-    def counts(df: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({
-            "key": _procedure_key(df), "procedure_code": df["procedure_code"], "procedure_name": df["procedure_name"],
-            "department": df["department"], "n": df[sub.filing_field].astype("float64"),
-            "d": df[sub.filing_denominator].astype("float64")})
+    def keys(cols: dict) -> list:  # the procedure's code, else its folded name (how the SQL models tell them apart)
+        return [c if c is not None else k for c, k in zip(cols["procedure_code"], cols["name_key"])]
 
-    merged = counts(previous).merge(counts(current), on="key", how="outer", suffixes=("0", "1"))
-    split = shift_share(merged["n0"], merged["d0"], merged["n1"], merged["d1"])
+    pairs = _outer_pairs(keys(previous), keys(current))
+
+    def column(cols: dict, name: str, side: int) -> list:
+        return [None if pair[side] is None else cols[name][pair[side]] for pair in pairs]
+
+    split = _shift_share(*(column(cols, f, side) for side, cols in ((0, previous), (1, current))
+                           for f in (sub.filing_field, sub.filing_denominator)))
     if split is None:
         return pd.DataFrame(columns=MIX_COLUMNS)  # a rate of 0/0 in one period has no change to split
-    out = pd.DataFrame({
-        "level": "procedure",
-        "procedure_code": merged["procedure_code1"].fillna(merged["procedure_code0"]),
-        "procedure_name": merged["procedure_name1"].fillna(merged["procedure_name0"]),
-        "department": merged["department1"].fillna(merged["department0"]),
-        "numerator_previous": split["n0"], "denominator_previous": split["d0"],
-        "rate_previous_pct": [rate_pct(n, d) for n, d in zip(split["n0"], split["d0"])],
-        "numerator": split["n1"], "denominator": split["d1"],
-        "rate_pct": [rate_pct(n, d) for n, d in zip(split["n1"], split["d1"])],
-        "weight_previous_pct": split["weight_previous_pct"], "weight_pct": split["weight_pct"],
-        "mix_effect_pp": split["mix_effect_pp"], "rate_effect_pp": split["rate_effect_pp"],
-        "total_change_pp": split["total_change_pp"],
-    })
-    out = out.assign(_a=out["total_change_pp"].abs()).sort_values(["_a", "procedure_code"], ascending=[False, True])
-    out = out.drop(columns="_a")
-    d0_total, d1_total = split["d0"].sum(), split["d1"].sum()
-    n0, n1 = split["n0"].sum(), split["n1"].sum()
-    mix_total, rate_total = float(out["mix_effect_pp"].sum()), float(out["rate_effect_pp"].sum())
-    points0, points1 = _counts_points(sub, n0, d0_total), _counts_points(sub, n1, d1_total)
+    text = {}
+    for c in ("procedure_code", "procedure_name", "department"):  # this period's, else the previous one's
+        text[c] = [b if b is not None else a for a, b in zip(column(previous, c, 0), column(current, c, 1))]
+    total_pp = split["total_change_pp"]
+    order = _order(len(pairs), lambda i: (-abs(total_pp[i]), _text_key(text["procedure_code"][i])))
+    n0, d0, n1, d1 = split["n0"], split["d0"], split["n1"], split["d1"]
+    d0_total, d1_total = d0.sum(), d1.sum()
+    n0_total, n1_total = n0.sum(), n1.sum()
+    mix_total, rate_total = float(split["mix_effect_pp"][order].sum()), float(split["rate_effect_pp"][order].sum())
+    points0, points1 = _counts_points(sub, n0_total, d0_total), _counts_points(sub, n1_total, d1_total)
     points_change = round(points1 - points0, 2)
     # Shapley split of the points change between the two effects (average over both orders of applying them)
-    r_prev, r_now = n0 / d0_total, n1 / d1_total
+    r_prev, r_now = n0_total / d0_total, n1_total / d1_total
     mix_first = _rate_points(sub, max(0.0, r_prev + mix_total / 100.0)) - points0
     mix_last = points1 - _rate_points(sub, max(0.0, r_now - mix_total / 100.0))
     mix_points = round(0.5 * (mix_first + mix_last), 2)
-    total = {
-        "level": "total", "procedure_code": None, "procedure_name": None,
-        "department": None, "numerator_previous": n0, "denominator_previous": d0_total,
-        "rate_previous_pct": rate_pct(n0, d0_total), "numerator": n1, "denominator": d1_total,
-        "rate_pct": rate_pct(n1, d1_total), "weight_previous_pct": 100.0, "weight_pct": 100.0,
-        "mix_effect_pp": mix_total, "rate_effect_pp": rate_total, "total_change_pp": mix_total + rate_total,
-        "points_previous": points0, "points": points1, "points_change": points_change,
-        "mix_effect_points": mix_points, "rate_effect_points": round(points_change - mix_points, 2),
-    }
-    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    for c in ("weight_previous_pct", "weight_pct", "mix_effect_pp", "rate_effect_pp"):
-        out[c] = out[c].astype("float64").round(4)
-    out["total_change_pp"] = (out["mix_effect_pp"] + out["rate_effect_pp"]).round(4)  # mix + rate = total, as shown
-    out["period"], out["previous_period"], out["unit"], out["unit_id"], out["code"] = (
-        period, previous_period, unit_name, unit_id, code)
-    split_published = published_change_parts(con, period, previous_period, unit_id, sub, points_change, source)
-    for k, v in split_published.items():
-        out[k] = None
-        out.loc[out["level"] == "total", k] = v
-    return out[MIX_COLUMNS]
+    parts = published_change_parts(con, period, previous_period, unit_id, sub, points_change, source)
+
+    def rows(values, total) -> np.ndarray:  # the procedures' values in order, then the total row's
+        return np.append(np.asarray(values, dtype="float64")[order], np.float64(np.nan if total is None else total))
+
+    def texts(values: list) -> pd.Series:
+        return _objects([np.nan if values[i] is None else values[i] for i in order] + [None])
+
+    effects = {c: np.round(rows(split[c], total), 4) for c, total in (
+        ("weight_previous_pct", 100.0), ("weight_pct", 100.0), ("mix_effect_pp", mix_total),
+        ("rate_effect_pp", rate_total))}
+    m = len(order)
+    nothing = [np.nan] * m
+    return pd.DataFrame({
+        "period": period, "previous_period": previous_period, "unit": unit_name, "unit_id": unit_id, "code": code,
+        "level": pd.array(["procedure"] * m + ["total"], dtype="str"),
+        "procedure_code": texts(text["procedure_code"]), "procedure_name": texts(text["procedure_name"]),
+        "department": texts(text["department"]),
+        "numerator_previous": rows(n0, n0_total), "denominator_previous": rows(d0, d0_total),
+        "rate_previous_pct": rows([rate_pct(n, d) for n, d in zip(n0, d0)], rate_pct(n0_total, d0_total)),
+        "numerator": rows(n1, n1_total), "denominator": rows(d1, d1_total),
+        "rate_pct": rows([rate_pct(n, d) for n, d in zip(n1, d1)], rate_pct(n1_total, d1_total)),
+        **effects,
+        "total_change_pp": np.round(effects["mix_effect_pp"] + effects["rate_effect_pp"], 4),  # mix + rate = total, as shown
+        "points_previous": np.array(nothing + [points0], dtype="float64"),
+        "points": np.array(nothing + [points1], dtype="float64"),
+        "points_change": np.array(nothing + [points_change], dtype="float64"),
+        "mix_effect_points": np.array(nothing + [mix_points], dtype="float64"),
+        "rate_effect_points": np.array(nothing + [round(points_change - mix_points, 2)], dtype="float64"),
+        **{k: _objects([None] * m + [v]) for k, v in parts.items()},
+    })
 
 
 def published_change_parts(con, period: str, previous_period: str, unit_id: str, sub: SubIndicator,
@@ -873,11 +1041,15 @@ def published_change_parts(con, period: str, previous_period: str, unit_id: str,
     recomputed = {}
     for p in (previous_period, period):
         rows = subindicator_breakdown(con, p, unit_id, component, count_source=count_source)
-        rows = rows[rows["count_source"] == count_source] if len(rows) else rows
-        recomputed[p] = None if rows.empty or rows["points_recomputed"].isna().all() else round(float(rows["points_recomputed"].sum()), 2)
+        points = rows["points_recomputed"].to_numpy(dtype="float64", na_value=np.nan)
+        if len(rows):
+            points = points[rows["count_source"].to_numpy(dtype=object) == count_source]
+        recomputed[p] = None if not len(points) or np.isnan(points).all() else round(float(np.nansum(points)), 2)
     changes = score_changes(con, period, unit_id)
-    row = changes[(changes["component"] == component) & (changes["previous_period"] == previous_period)]
-    published = None if row.empty or pd.isna(row["change_vs_previous_points"].iloc[0]) else float(row["change_vs_previous_points"].iloc[0])
+    match = ((changes["component"].to_numpy(dtype=object) == component)
+             & (changes["previous_period"].to_numpy(dtype=object) == previous_period)).nonzero()[0]
+    first = changes["change_vs_previous_points"].iloc[match[0]] if len(match) else None
+    published = None if first is None or pd.isna(first) else float(first)
     component_change = None if None in (recomputed[period], recomputed[previous_period]) else round(
         recomputed[period] - recomputed[previous_period], 2)
     return {

@@ -143,7 +143,9 @@ def candidate_causes(con, period: str, unit_id: str) -> pd.DataFrame:
       portal row, or fewer online on the portal than in the department's records) — filed on separate software
       and entered at the desk, as the department suspects for the promotion notices; counted online, the
       portal's share would rise by the difference.
-    Empty when the unit has no own and portal counts for the period.
+    ``procedures`` names up to three of them, the largest first (filings received, or online filings the portal
+    misses), equal ones by procedure code (else folded name). Empty when the unit has no own and portal counts
+    for the period.
     """
     from analytics.analyses.explain import SCORING_VERSION, inputs_points
     from analytics.analyses.provenance import derived_illustrative
@@ -172,8 +174,9 @@ def candidate_causes(con, period: str, unit_id: str) -> pd.DataFrame:
         after = inputs_points(sub, n + k_online, d + k_all)
         out.append({"cause": "not_synced", "procedures_count": int((unsynced > 0).sum()),
                     "filings_count": int(k_all), "online_filings_count": int(k_online),
-                    "procedures": ", ".join(own.loc[unsynced > 0].sort_values("received_total", ascending=False)
-                                            ["procedure_name"].head(3).fillna("—")),
+                    "procedures": ", ".join(own.loc[unsynced > 0].sort_values(
+                        ["received_total", "procedure_key"], ascending=[False, True], kind="stable")
+                        ["procedure_name"].head(3).fillna("—")),
                     "share_points_before": before, "share_points_after": after})
     joined = own.merge(portal, on="procedure_key", how="left", suffixes=("", "_portal"))
     gap = joined["received_online"] - joined["received_online_portal"].fillna(0)
@@ -184,8 +187,8 @@ def candidate_causes(con, period: str, unit_id: str) -> pd.DataFrame:
         after = inputs_points(sub, n + k_online, d + k_new)
         out.append({"cause": "separate_software", "procedures_count": len(outside),
                     "filings_count": int(k_online), "online_filings_count": int(k_online),
-                    "procedures": ", ".join(outside.sort_values("_gap", ascending=False)
-                                            ["procedure_name"].head(3).fillna("—")),
+                    "procedures": ", ".join(outside.sort_values(["_gap", "procedure_key"], ascending=[False, True],
+                                                                kind="stable")["procedure_name"].head(3).fillna("—")),
                     "share_points_before": before, "share_points_after": after})
     df = pd.DataFrame(out, columns=[c for c in CAUSE_COLUMNS if c not in ("period", "unit_id", "illustrative",
                                                                           "points_recovered")])

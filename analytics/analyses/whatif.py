@@ -21,8 +21,9 @@ from analytics.definition import load_definition
 
 from analytics.parsing import fold
 from analytics.analyses.explain import (
-    _check_component, _component_of_group, _scored_subindicators, ensure_models, inputs_points, procedure_filings,
-    rate_pct, named_unit, subindicator_breakdown, subindicator_counts, subindicator_inputs, unit_catalog, unit_totals,
+    COUNT_FIELDS, _check_component, _component_of_group, _scored_subindicators, columns_totals, ensure_models,
+    inputs_points, named_unit, procedure_columns, rate_pct, subindicator_breakdown, subindicator_counts,
+    subindicator_inputs, unit_catalog_row,
 )
 from analytics.periods import period_sort_key
 
@@ -155,9 +156,8 @@ def _levers(con, period: str, unit_id: str, unit_name: str, component: str, gain
         })
     if not rows:
         return pd.DataFrame(columns=WHATIF_COLUMNS)
-    df = pd.DataFrame(rows)
-    df = df.sort_values(["reachable", "extra_filings", "code"], ascending=[False, True, True])
-    return df[WHATIF_COLUMNS].reset_index(drop=True)
+    # reachable first, then the fewest extra filings (each row's keys are WHATIF_COLUMNS, in order)
+    return pd.DataFrame(sorted(rows, key=lambda r: (not r["reachable"], r["extra_filings"], r["code"])))
 
 
 DEFAULT_GAIN_POINTS = 1.0
@@ -286,22 +286,27 @@ def _rederive(row: dict) -> None:
             row[name] = sum(values)
 
 
-def _find_procedure(procs: pd.DataFrame, text: str) -> int:
-    """The index of the one procedure a code or name (folded, exact or unique substring) names."""
-    by_code = procs.index[procs["procedure_code"].eq(text)]
+def _find_procedure(procs: Mapping[str, list], text: str) -> int:
+    """The position of the one procedure a code or name (folded, exact or unique substring) names, in columns of
+    ``procedure_columns``."""
+    by_code = [i for i, c in enumerate(procs["procedure_code"]) if c == text]
     if len(by_code) == 1:
         return by_code[0]
     needle = fold(text)
-    names = procs["procedure_name"].fillna("").map(fold)
-    exact = procs.index[names.eq(needle)]
+    names = [fold("" if n is None else n) for n in procs["procedure_name"]]
+    exact = [i for i, n in enumerate(names) if n == needle]
     if len(exact) == 1:
         return exact[0]
-    partial = procs.index[names.str.contains(needle, regex=False)]
+    partial = [i for i, n in enumerate(names) if needle in n]
     if len(partial) == 1:
         return partial[0]
     if len(partial) > 1:
-        raise ValueError(f"{text!r} names several procedures: {', '.join(procs.loc[partial[:5], 'procedure_name'])}")
+        raise ValueError(f"{text!r} names several procedures: {', '.join(procs['procedure_name'][i] for i in partial[:5])}")
     raise ValueError(f"no procedure {text!r}")
+
+
+SIMULATE_INPUTS = ("procedure_code", "procedure_name", *COUNT_FIELDS, "is_online_service", "has_fee")
+"""The columns of ``procedure_filings`` the simulator changes and sums."""
 
 
 SIMULATE_COLUMNS = [
@@ -332,15 +337,15 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
     """
     d = load_definition()
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
-    if procs.empty:
+    procs = procedure_columns(con, period, unit_id, count_source, SIMULATE_INPUTS)
+    n = len(procs["procedure_code"])
+    if not n:
         raise ValueError(f"no per-procedure filing counts for {unit_name} in {period}: nothing to simulate")
-    procs = procs.reset_index(drop=True)
-    after = procs.copy()
+    after = {c: list(v) for c, v in procs.items()}  # the read columns are shared: change a copy
     rows = []
     for text, actions in changes.items():
         i = _find_procedure(procs, text)
-        record = after.loc[i].to_dict()
+        record = {c: v[i] for c, v in after.items()}
         for name, count in actions.items():
             action = _action(name)
             applied = apply_change(record, action, int(count))
@@ -348,10 +353,9 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
                          "procedure_name": record["procedure_name"], "action": action,
                          "requested_count": int(count), "applied_count": applied})
         for field, value in record.items():
-            after.at[i, field] = value
-    catalog = unit_catalog(con)
-    catalog_row = catalog.loc[unit_id] if unit_id in catalog.index else None
-    totals_before, totals_after = unit_totals(procs, catalog_row), unit_totals(after, catalog_row)
+            after[field][i] = value
+    catalog_row = unit_catalog_row(con, unit_id)
+    totals_before, totals_after = columns_totals(procs, n, catalog_row), columns_totals(after, n, catalog_row)
     component_of = _component_of_group()
     recomputed = {c: [0.0, 0.0] for c in d.common_groups}
     for sub in _scored_subindicators():
