@@ -108,34 +108,47 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
         ensure_models(con)
 
     def read() -> pd.DataFrame:
-        return con.execute(f"""
-            SELECT *
-            FROM {table or 'mart_procedure_filings'}
-            WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
-              AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
-              AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
-            {PROCEDURE_ORDER}
-        """, [period, period, unit_id, unit_id, count_source, count_source]).df()
+        return con.execute(_procedure_sql(table, "*"), _procedure_params(period, unit_id, count_source)).df()
 
     if table is None:  # computed from the models: read every time
         return read()
 
     def kept() -> pd.DataFrame:
-        whole = stored.arrow_copy(con, "procedure_filings")  # stored in PROCEDURE_ORDER, fetched once per version
-        if whole is not None:
-            asked = {c: v for c, v in (("period", period), ("unit_id", unit_id)) if v is not None}
-            rows = stored.rows_where(whole, asked | (
-                {"is_preferred_source": True} if count_source is None else {"count_source": count_source}))
-            df = None if rows is None or rows.num_rows == 0 else duckdb_frame(rows)
-            if df is not None:
-                return df
-        return read()  # no copy, no row (DuckDB types an empty result its own way) or a type it does not convert
+        rows = _kept_procedure_rows(con, period, unit_id, count_source)
+        df = None if rows is None or rows.num_rows == 0 else duckdb_frame(rows)
+        return df if df is not None else read()  # no row: DuckDB types an empty result its own way
 
     # a page's analyses ask for the same unit's counts several times: read once per version of the file
     return per_version(con, ("procedure_filings", period, unit_id, count_source), kept).copy()
 
 
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"
+
+
+def _procedure_sql(table: str | None, columns: str) -> str:
+    """The one selection of a unit's procedure counts (``procedure_filings``, ``procedure_columns``)."""
+    return f"""
+        SELECT {columns}
+        FROM {table or 'mart_procedure_filings'}
+        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+          AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
+        {PROCEDURE_ORDER}"""
+
+
+def _procedure_params(period, unit_id, count_source) -> list:
+    return [period, period, unit_id, unit_id, count_source, count_source]
+
+
+def _kept_procedure_rows(con, period, unit_id, count_source):
+    """``_procedure_sql``'s rows taken from the stored counts' Arrow copy (in ``PROCEDURE_ORDER``, fetched once
+    per version of the file); None when there is no copy (the caller asks DuckDB)."""
+    whole = stored.arrow_copy(con, "procedure_filings")
+    if whole is None:
+        return None
+    asked = {c: v for c, v in (("period", period), ("unit_id", unit_id)) if v is not None}
+    return stored.rows_where(whole, asked | (
+        {"is_preferred_source": True} if count_source is None else {"count_source": count_source}))
 
 
 def procedure_columns(con, period: str | None, unit_id: str | None, count_source: str | None,
@@ -152,14 +165,11 @@ def procedure_columns(con, period: str | None, unit_id: str | None, count_source
         ensure_models(con)
 
     def read() -> dict[str, list]:
-        rows = con.execute(f"""
-            SELECT {', '.join(f'"{c}"' for c in columns)}
-            FROM {table or 'mart_procedure_filings'}
-            WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
-              AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
-              AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
-            {PROCEDURE_ORDER}
-        """, [period, period, unit_id, unit_id, count_source, count_source]).fetchall()
+        kept = _kept_procedure_rows(con, period, unit_id, count_source) if table is not None else None
+        if kept is not None:
+            return kept.select(list(columns)).to_pydict()  # Python values, None where missing: as fetched
+        rows = con.execute(_procedure_sql(table, ", ".join(f'"{c}"' for c in columns)),
+                           _procedure_params(period, unit_id, count_source)).fetchall()
         return {c: [r[i] for r in rows] for i, c in enumerate(columns)}
 
     if table is None:  # computed from the models: read every time
