@@ -141,14 +141,15 @@ def _procedure_params(period, unit_id, count_source) -> list:
 
 
 def _kept_procedure_rows(con, period, unit_id, count_source):
-    """``_procedure_sql``'s rows taken from the stored counts' Arrow copy (in ``PROCEDURE_ORDER``, fetched once
-    per version of the file); None when there is no copy (the caller asks DuckDB)."""
-    whole = stored.arrow_copy(con, "procedure_filings")
-    if whole is None:
+    """``_procedure_sql``'s rows for one (period, unit) taken from its stored Arrow copy (in ``PROCEDURE_ORDER``,
+    fetched once per version of the file); None without a period and unit, or without a copy (the caller asks
+    DuckDB)."""
+    if period is None or unit_id is None:
         return None
-    asked = {c: v for c, v in (("period", period), ("unit_id", unit_id)) if v is not None}
-    return stored.rows_where(whole, asked | (
-        {"is_preferred_source": True} if count_source is None else {"count_source": count_source}))
+    pair = stored.pair_copy(con, "procedure_filings", period, unit_id)
+    if pair is None:
+        return None
+    return stored.rows_where(pair, {"is_preferred_source": True} if count_source is None else {"count_source": count_source})
 
 
 def procedure_columns(con, period: str | None, unit_id: str | None, count_source: str | None,

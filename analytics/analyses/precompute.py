@@ -349,6 +349,10 @@ def write_frames(con, *, everything: bool = False) -> dict[str, int]:
                 con.execute(f"CREATE OR REPLACE TABLE pre_{name} AS SELECT * FROM {model}")
                 counts[name] = con.execute(f"SELECT count(*) FROM pre_{name}").fetchall()[0][0]
             _keep_inputs(con, name, now)
+            if name in ARROW_TABLES:
+                _write_pair_copies(con, name, pairs)
+        elif name in ARROW_TABLES and not _has(con, f"{ARROW_PREFIX}{name}"):
+            _write_pair_copies(con, name, None)
         fresh.add(name)
     for name, compute in FRAMES.items():
         now = current_inputs(name)
@@ -377,35 +381,65 @@ def write_frames(con, *, everything: bool = False) -> dict[str, int]:
         _keep_inputs(con, name, now)
         counts[name] = len(df)
         fresh.add(name)
-    _write_arrow_copies(con, {n for n in [*FRAMES, *ARROW_TABLES] if n in counts or not _has(con, f"{ARROW_PREFIX}{n}")})
+    _write_arrow_copies(con, {n for n in FRAMES if n in counts or not _has(con, f"{ARROW_PREFIX}{n}")})
     _keep_pairs(con, current_inputs("pre_pairs")["fact_parts"], pairs_now)
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, current_version()])
     return counts
 
 
 ARROW_TABLES: dict[str, str] = {"procedure_filings": explain.PROCEDURE_ORDER}
-"""The stored model copies also kept as one Arrow stream (name → the order their readers ask for)."""
+"""The stored model copies also kept as Arrow streams, one per (period, unit) pair (name → the order their readers
+ask for, which starts with period and unit): a reader fetches one pair's rows, whatever the number of pairs."""
 
 
-def _write_arrow_copies(con, names: set[str]) -> None:
-    """Keep each named frame's stored rows (and each table of ``ARROW_TABLES``) also as one Arrow IPC stream
-    (``stored.ARROW_PREFIX``), written in the same transaction as the table it copies, so readers fetch it in
-    one small query."""
+def _ipc(table) -> bytes:
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
+        out.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _write_arrow_copies(con, names: set[str]) -> None:
+    """Keep each named frame's stored rows also as one Arrow IPC stream (``stored.ARROW_PREFIX``), written in the
+    same transaction as the table it copies, so readers fetch it in one small query."""
     for name in sorted(names):
-        if name in ARROW_TABLES:
-            table = con.sql(f"SELECT * FROM pre_{name} {ARROW_TABLES[name]}").to_arrow_table()
-        else:
-            schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?",
-                                            [f"pre_frame:{name}"]).fetchall()[0][0])
-            table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
-        sink = pa.BufferOutputStream()
-        with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
-            out.write_table(table)
-        con.execute(f"CREATE OR REPLACE TABLE {ARROW_PREFIX}{name} AS SELECT ?::BLOB AS ipc",
-                    [sink.getvalue().to_pybytes()])
+        schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?", [f"pre_frame:{name}"]).fetchall()[0][0])
+        table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
+        con.execute(f"CREATE OR REPLACE TABLE {ARROW_PREFIX}{name} AS SELECT ?::BLOB AS ipc", [_ipc(table)])
+
+
+def _write_pair_copies(con, name: str, pairs: set[tuple] | None) -> None:
+    """Keep the stored table ``name`` of ``ARROW_TABLES`` also as one Arrow stream per (period, unit) pair, in its
+    readers' order: of these pairs (their old streams replaced), or of every pair (``pairs`` None)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    copy = f"{ARROW_PREFIX}{name}"
+    if pairs is None:
+        table = con.sql(f"SELECT * FROM pre_{name} {ARROW_TABLES[name]}").to_arrow_table()
+        con.execute(f"CREATE OR REPLACE TABLE {copy} (period VARCHAR, unit_id VARCHAR, ipc BLOB)")
+    else:
+        _touched(con, pairs)
+        try:
+            table = con.sql(f"SELECT m.* FROM pre_{name} AS m SEMI JOIN _touched AS k ON "
+                            f"{_IN_TOUCHED.format(t='m')} {ARROW_TABLES[name]}").to_arrow_table()
+            con.execute(f"DELETE FROM {copy} AS t USING _touched AS k WHERE {_IN_TOUCHED.format(t='t')}")
+        finally:
+            con.unregister("_touched")
+    keys = list(zip(table["period"].to_pylist(), table["unit_id"].to_pylist()))
+    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]  # the order starts with the pair
+    ends = [*starts[1:], len(keys)]
+    blobs = pd.DataFrame({"period": [keys[i][0] for i in starts], "unit_id": [keys[i][1] for i in starts],
+                          "ipc": [_ipc(table.slice(a, b - a)) for a, b in zip(starts, ends)]})
+    if len(blobs):
+        con.register("_blobs", pa.Table.from_pandas(blobs, preserve_index=False))
+        try:
+            con.execute(f"INSERT INTO {copy} SELECT period, unit_id, ipc FROM _blobs")
+        finally:
+            con.unregister("_blobs")
 
 
 def write_stored_scores(con) -> int:

@@ -190,6 +190,30 @@ def arrow_copy(con, name: str):
     return per_version(con, ("frame_arrow", name), load)
 
 
+def pair_copy(con, name: str, period: str, unit_id: str):
+    """The stored rows of model copy ``name`` for one (period, unit) pair as an Arrow table (kept per pair by
+    ``precompute.ARROW_TABLES``, in its readers' order), read once per version of the file; None when the pair has
+    no rows or the database keeps no such copies (the caller reads the table)."""
+    import duckdb
+
+    from analytics.db import per_version
+
+    def load():
+        import pyarrow.ipc as ipc
+
+        cursor = con.cursor()
+        try:
+            rows = cursor.execute(f"SELECT ipc FROM {ARROW_PREFIX}{name} WHERE period = ? AND unit_id = ?",
+                                  [period, unit_id]).fetchall()
+        except duckdb.CatalogException:
+            return None
+        finally:
+            cursor.close()
+        return ipc.open_stream(rows[0][0]).read_all() if rows else None
+
+    return per_version(con, ("pair_copy", name, period, unit_id), load)
+
+
 def rows_where(table, used: dict):
     """The rows of Arrow ``table`` where each column of ``used`` equals its value, in their order (None when a
     value does not compare with its column: the caller asks DuckDB)."""

@@ -44,8 +44,14 @@ def _stored_rows(path) -> dict[str, pd.DataFrame]:
             assert copy is not None, n
             table = con.sql(stored.arrow_copy_sql(n, stored._schema(con, n)["dtypes"])).to_arrow_table()
             assert copy.equals(table), n
-        for n, order in precompute.ARROW_TABLES.items():
-            assert stored.arrow_copy(con, n).equals(con.sql(f"SELECT * FROM pre_{n} {order}").to_arrow_table()), n
+        for n, order in precompute.ARROW_TABLES.items():  # … and per (period, unit) pair for the model copies
+            pairs = con.execute(f"SELECT DISTINCT period, unit_id FROM pre_{n}").fetchall()
+            copies = con.execute(f"SELECT period, unit_id FROM {stored.ARROW_PREFIX}{n}").fetchall()
+            assert sorted(copies) == sorted(pairs), n
+            for p, u in pairs:
+                want = con.sql(f"SELECT * FROM pre_{n} WHERE period = ? AND unit_id = ? {order}",
+                               params=[p, u]).to_arrow_table()
+                assert stored.pair_copy(con, n, p, u).equals(want), (n, p, u)
         return out
     finally:
         con.close()
