@@ -27,12 +27,6 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _is_list(value) -> bool:
-    """A non-empty list of periods (the SQL gives NULL — pd.NA — for a unit without filing counts)."""
-    return isinstance(value, (list, tuple)) or (hasattr(value, "__len__") and not isinstance(value, str)
-                                                 and not pd.api.types.is_scalar(value) and len(value) > 0)
-
-
 def deadline_mismatches(con, unit_id: str | None = None, period: str | None = None) -> pd.DataFrame:
     """Per (unit, procedure) whose configured deadline differs from the published one: both deadlines and the filings hit.
 
@@ -42,55 +36,59 @@ def deadline_mismatches(con, unit_id: str | None = None, period: str | None = No
     (``period_from``–``period_to``); ``portal_overdue_share_pct`` is the procedure's share of all the unit's
     portal overdue filings in the same period(s). Ordered by portal overdue filings, largest first.
     """
+    from analytics.analyses.explain import _order, _text_key, procedure_columns
+    from analytics.units import unit_name
+
     ensure_models(con)
-    df = con.execute("""
-        WITH overdue AS (
-            SELECT
-                unit_id,
-                procedure_code,
-                sum(overdue_filings) FILTER (WHERE count_source = 'portal') AS portal_overdue_filings,
-                sum(overdue_filings) FILTER (WHERE count_source = 'own') AS own_overdue_filings,
-                sum(received_total) FILTER (WHERE count_source = 'portal') AS portal_filings
-            FROM stg_filing_counts
-            WHERE CAST(? AS VARCHAR) IS NULL OR period = ?
-            GROUP BY unit_id, procedure_code
-        ),
-
-        unit_overdue AS (
-            SELECT
-                unit_id,
-                sum(overdue_filings) FILTER (WHERE count_source = 'portal') AS unit_portal_overdue_filings,
-                list(DISTINCT period) AS periods
-            FROM stg_filing_counts
-            WHERE CAST(? AS VARCHAR) IS NULL OR period = ?
-            GROUP BY unit_id
-        )
-
-        SELECT
-            m.*,
-            coalesce(u.display_name, m.unit_id) AS unit,
-            o.portal_overdue_filings,
-            o.own_overdue_filings,
-            o.portal_filings,
-            t.unit_portal_overdue_filings,
-            t.periods
-        FROM mart_deadline_mismatches AS m
-        LEFT JOIN units AS u USING (unit_id)
-        LEFT JOIN overdue AS o ON o.unit_id = m.unit_id AND o.procedure_code = m.procedure_code
-        LEFT JOIN unit_overdue AS t ON t.unit_id = m.unit_id
-        WHERE CAST(? AS VARCHAR) IS NULL OR m.unit_id = ?
-    """, [period, period, period, period, unit_id, unit_id]).df()
+    df = con.execute(f"""
+        SELECT {', '.join(_CATALOG)} FROM mart_deadline_mismatches
+        WHERE CAST(? AS VARCHAR) IS NULL OR unit_id = ?
+    """, [unit_id, unit_id]).df()
     if df.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
-    df = df.copy()
-    periods = df["periods"].map(lambda ps: sorted(ps, key=period_sort_key) if _is_list(ps) else [])
-    df["period_from"] = periods.map(lambda ps: ps[0] if ps else None)
-    df["period_to"] = periods.map(lambda ps: ps[-1] if ps else None)
-    df["portal_overdue_share_pct"] = [
-        None if pd.isna(n) or pd.isna(t) or t == 0 else round(100.0 * float(n) / float(t), 2)
-        for n, t in zip(df["portal_overdue_filings"], df["unit_portal_overdue_filings"])]
-    for c in ("portal_overdue_filings", "own_overdue_filings", "portal_filings"):
-        df[c] = df[c].astype("Int64")
-    df = df.sort_values(["unit", "portal_overdue_filings", "procedure_code"], ascending=[True, False, True],
-                        na_position="last")
-    return df[AUDIT_COLUMNS].reset_index(drop=True)
+    # the filing counts of the period(s), summed here: a few hundred rows of the unit, not a grouping query
+    counts = zip(*procedure_columns(con, period, unit_id, None, (
+        "unit_id", "procedure_code", "period", "count_source", "overdue_filings", "received_total"),
+        every_source=True).values())
+    per_procedure: dict[tuple, list] = {}  # (unit, code) → [portal overdue, own overdue, portal filings]
+    per_unit: dict[str, list] = {}  # unit → [portal overdue, periods]
+    for unit, code, p, source, overdue, received in counts:
+        sums = per_procedure.setdefault((unit, code), [None, None, None])
+        whole = per_unit.setdefault(unit, [None, set()])
+        whole[1].add(p)
+        if source == "portal":
+            sums[0], sums[2], whole[0] = _add(sums[0], overdue), _add(sums[2], received), _add(whole[0], overdue)
+        elif source == "own":
+            sums[1] = _add(sums[1], overdue)
+    units, codes = df["unit_id"].tolist(), df["procedure_code"].tolist()
+    found = [per_procedure.get((u, c), [None, None, None]) if c is not None else [None, None, None]
+             for u, c in zip(units, codes)]
+    names = {u: unit_name(con, u) for u in set(units)}
+    periods = {u: sorted(ps, key=period_sort_key) for u, (_, ps) in per_unit.items()}
+    order = _order(len(units), lambda i: (_text_key(names[units[i]]),
+                                          (1, 0) if found[i][0] is None else (0, -found[i][0]),
+                                          _text_key(codes[i]), units[i]))
+    df = df.take(order).reset_index(drop=True)
+    found, units = [found[i] for i in order], [units[i] for i in order]
+    columns = {"unit": pd.array([names[u] for u in units], dtype="str")}
+    columns |= {c: df[c] for c in AUDIT_COLUMNS[1:AUDIT_COLUMNS.index("period_from")]}
+    columns["period_from"] = [periods[u][0] if periods.get(u) else None for u in units]
+    columns["period_to"] = [periods[u][-1] if periods.get(u) else None for u in units]
+    for k, c in enumerate(("portal_overdue_filings", "own_overdue_filings", "portal_filings")):
+        columns[c] = pd.array([f[k] for f in found], dtype="Int64")
+    columns["portal_overdue_share_pct"] = [
+        None if f[0] is None or not per_unit[u][0] else round(100.0 * float(f[0]) / float(per_unit[u][0]), 2)
+        for f, u in zip(found, units)]
+    columns["illustrative"] = df["illustrative"]
+    return pd.DataFrame(columns)
+
+
+_CATALOG = ["unit_id", "procedure_code", "procedure_name", "department", "published_time", "published_time_unit",
+            "configured_time", "configured_time_unit", "published_hours", "configured_hours", "difference_hours",
+            "mismatch", "illustrative"]
+"""The columns of ``mart_deadline_mismatches`` the audit shows."""
+
+
+def _add(total, value):
+    """A sum as SQL's sum gives it: unknown values left out, None when none is known."""
+    return total if value is None else value if total is None else total + value

@@ -126,7 +126,8 @@ PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_
 
 
 def _procedure_sql(table: str | None, columns: str) -> str:
-    """The one selection of a unit's procedure counts (``procedure_filings``, ``procedure_columns``)."""
+    """The selection of a unit's procedure counts ``procedure_filings`` reads (``_read_procedures`` filters the same
+    way for some columns)."""
     return f"""
         SELECT {columns}
         FROM {table or 'mart_procedure_filings'}
@@ -152,30 +153,66 @@ def _kept_procedure_rows(con, period, unit_id, count_source):
     return stored.rows_where(pair, {"is_preferred_source": True} if count_source is None else {"count_source": count_source})
 
 
-def procedure_columns(con, period: str | None, unit_id: str | None, count_source: str | None,
-                      columns) -> dict[str, list]:
+def procedure_columns(con, period: str | None, unit_id: str | None, count_source: str | None, columns, *,
+                      every_source: bool = False) -> dict[str, list]:
     """Some columns of ``procedure_filings``'s rows (the same rows, in its order) as lists of Python values, None
     where a value is missing: an analysis that needs two counts of a unit's procedures converts those, not all
-    42 columns. Read once per version of the file, like ``procedure_filings``; the lists are shared between
-    callers: do not change them."""
+    42 columns. ``every_source``: the rows of every count source, not only the preferred (or named) one.
+
+    Read once per version of the file, like ``procedure_filings``; the columns come in the order asked, and the
+    lists are shared between callers: do not change them. A unit's rows in one period are read once for every source and the columns in ``UNIT_ROWS``:
+    the analyses of a page pick theirs from them."""
     from analytics.db import per_version
 
     columns = tuple(dict.fromkeys(columns))
     table = stored.table(con, "procedure_filings")
-    if table is None:
-        ensure_models(con)
-
-    def read() -> dict[str, list]:
-        kept = _kept_procedure_rows(con, period, unit_id, count_source) if table is not None else None
-        if kept is not None:
-            return kept.select(list(columns)).to_pydict()  # Python values, None where missing: as fetched
-        rows = con.execute(_procedure_sql(table, ", ".join(f'"{c}"' for c in columns)),
-                           _procedure_params(period, unit_id, count_source)).fetchall()
-        return {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-
     if table is None:  # computed from the models: read every time
-        return read()
-    return per_version(con, ("procedure_columns", period, unit_id, count_source, columns), read)
+        ensure_models(con)
+        return _read_procedures(con, "mart_procedure_filings", period, unit_id, count_source, every_source, columns)
+    key = ("procedure_columns", period, unit_id, count_source, every_source, columns)
+    if period is None or unit_id is None or not set(columns) <= set(UNIT_ROWS):
+        return per_version(con, key, lambda: _read_procedures(con, table, period, unit_id, count_source, every_source,
+                                                              columns))
+
+    def unit_rows() -> dict[str, list]:
+        pair = stored.pair_copy(con, "procedure_filings", period, unit_id)  # stored in PROCEDURE_ORDER
+        if pair is not None:
+            return pair.select(list(UNIT_ROWS)).to_pydict()  # Python values, None where missing: as fetched
+        return _read_procedures(con, table, period, unit_id, None, True, UNIT_ROWS)
+
+    def pick() -> dict[str, list]:
+        rows = per_version(con, ("unit_rows", period, unit_id), unit_rows)
+        keep = range(len(rows["count_source"])) if every_source else [
+            i for i, (source, preferred) in enumerate(zip(rows["count_source"], rows["is_preferred_source"]))
+            if (preferred if count_source is None else source == count_source)]
+        return {c: [rows[c][i] for i in keep] for c in columns}
+
+    return per_version(con, key, pick)
+
+
+_ORDER_COLUMNS = ("period", "unit_id", "count_source", "procedure_code", "name_key")
+"""``PROCEDURE_ORDER``'s columns: the rows read are put in that order here (DuckDB's sort costs more than the
+rows do; missing values last, as ORDER BY puts them)."""
+
+
+def _read_procedures(con, table: str, period: str | None, unit_id: str | None, count_source: str | None,
+                     every_source: bool, columns: tuple) -> dict[str, list]:
+    source = "TRUE" if every_source else \
+        "CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END"
+    read = (*_ORDER_COLUMNS, *(c for c in columns if c not in _ORDER_COLUMNS))
+    rows = con.execute(f"""
+        SELECT {', '.join(f'"{c}"' for c in read)}
+        FROM {table}
+        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
+          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+          AND ({source})
+    """, [period, period, unit_id, unit_id, *([] if every_source else [count_source, count_source])]).fetchall()
+    try:  # values compared as they are, as long as no missing one has to be compared (then: missing last)
+        rows.sort(key=lambda r: r[:5])
+    except TypeError:
+        rows.sort(key=lambda r: tuple(_text_key(v) for v in r[:5]))
+    at = {c: i for i, c in enumerate(read)}
+    return {c: [r[at[c]] for r in rows] for c in columns}  # in the order asked
 
 
 def _text_array(values, read=None):
@@ -203,8 +240,19 @@ def unit_catalog(con) -> pd.DataFrame:
 
 
 CATALOG_COUNTS = ("procedures_count", "online_procedures_count", "fee_procedures_count")
-TOTALS_COLUMNS = (*COUNT_FIELDS, "is_online_service", "has_fee")
-"""The columns of ``procedure_filings`` that ``unit_totals`` sums or reads."""
+UNIT_PROCEDURES = ("procedure_code", "name_key", "procedure_name", "department", "count_source", *COUNT_FIELDS,
+                   "is_online_service", "has_fee")
+"""The columns of ``procedure_filings`` the analyses of one unit and period read (its procedures, their counts
+and the catalogue flags ``unit_totals`` uses): the shortfall, its offices, the change, the what-if and what it
+would take."""
+UNIT_ROWS = ("period", "unit_id", "is_preferred_source", *UNIT_PROCEDURES, "illustrative")
+"""What ``procedure_columns`` reads, once, of a unit's rows in one period (every source): what the analyses above,
+the candidate causes and the deadline audit take of them."""
+
+
+def unit_procedures(con, period: str, unit_id: str, count_source: str | None = None) -> dict[str, list]:
+    """``procedure_columns`` of ``UNIT_PROCEDURES``."""
+    return procedure_columns(con, period, unit_id, count_source, UNIT_PROCEDURES)
 
 
 def unit_catalog_row(con, unit_id: str) -> dict | None:
@@ -399,7 +447,7 @@ def subindicator_counts(con, period: str, unit_id: str,
                     out[code] = (None if _missing(n) else float(n), None if _missing(den) else float(den),
                                  _portal_extra(scored[code], extra_json))
             return "portal", out
-    procs = procedure_columns(con, period, unit_id, count_source, TOTALS_COLUMNS)
+    procs = unit_procedures(con, period, unit_id, count_source)
     n = len(procs["received_total"])
     if not n:
         return "filing counts", {}
@@ -524,11 +572,26 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
     ingest when they are current (``analyses.stored``).
     """
     _check_component(component)
-    got = stored.frame(con, "subindicator_breakdown", period=period, unit_id=unit_id, component=component)
+    got = _stored_breakdown(con, period, unit_id, component)
     # the stored rows are the preferred source's: they answer a named source when every row is from it
     if got is not None and (count_source is None or (len(got) and (got["count_source"] == count_source).all())):
         return got
     return _subindicator_breakdown(con, period, unit_id, component, count_source)
+
+
+def _stored_breakdown(con, period: str | None, unit_id: str | None, component: str | None) -> pd.DataFrame | None:
+    """The stored breakdown rows asked for (None when not current). A unit's rows are read once, for all its periods
+    and components (a page asks for several of them: the change compares two periods), then filtered."""
+    if unit_id is None:
+        return stored.frame(con, "subindicator_breakdown", period=period, component=component)
+    rows = stored.frame(con, "subindicator_breakdown", unit_id=unit_id)
+    if rows is None or (period is None and component is None):
+        return rows
+    keep = np.ones(len(rows), dtype=bool)
+    for column, value in (("period", period), ("component", component)):
+        if value is not None:
+            keep &= rows[column].to_numpy(dtype=object) == value
+    return rows[keep].reset_index(drop=True)
 
 
 def compute_subindicator_breakdown(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
@@ -769,11 +832,22 @@ def _text_key(value) -> tuple:
     return (1, "") if value is None else (0, value)
 
 
-def _code_columns(con, period: str, unit_id: str, count_source: str | None, sub: SubIndicator) -> dict[str, list]:
-    """What the shortfall, its offices and its change read of each procedure for one sub-indicator."""
-    return procedure_columns(con, period, unit_id, count_source, (
-        "procedure_code", "name_key", "procedure_name", "department", "count_source", sub.filing_field,
-        sub.filing_denominator))
+def _earlier_counts(con, unit_id: str, period: str, count_source: str, sub: SubIndicator,
+                    previous_period: str | None) -> tuple[str | None, dict[str, list]]:
+    """(the period compared with, what the change reads of each procedure there): ``previous_period``, else the
+    unit's latest earlier period of the same kind with counts from that source. One read of every period of
+    the unit and source, in ``procedure_filings``' order (by period first)."""
+    columns = ("period", "procedure_code", "name_key", "procedure_name", "department", sub.filing_field,
+               sub.filing_denominator)
+    every = procedure_columns(con, None, unit_id, count_source, columns)
+    if previous_period is None:
+        kind, key = period_kind(period), period_sort_key(period)
+        earlier = [p for p in dict.fromkeys(every["period"]) if period_kind(p) == kind and period_sort_key(p) < key]
+        if not earlier:
+            return None, {}
+        previous_period = max(earlier, key=period_sort_key)
+    rows = [i for i, p in enumerate(every["period"]) if p == previous_period]
+    return previous_period, {c: [every[c][i] for i in rows] for c in columns}
 
 
 def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
@@ -790,7 +864,7 @@ def shortfall_pareto(con, period: str, unit_id: str, code: str, *,
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = _code_columns(con, period, unit_id, count_source, sub)
+    procs = unit_procedures(con, period, unit_id, count_source)
     if not procs["procedure_code"]:
         return pd.DataFrame(columns=PARETO_COLUMNS)
     numerator, denominator = _floats(procs[sub.filing_field]), _floats(procs[sub.filing_denominator])
@@ -835,7 +909,7 @@ def department_shortfall(con, period: str, unit_id: str, code: str, *,
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = _code_columns(con, period, unit_id, count_source, sub)
+    procs = unit_procedures(con, period, unit_id, count_source)
     if not procs["procedure_code"]:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
     numerator, denominator = _floats(procs[sub.filing_field]), _floats(procs[sub.filing_denominator])
@@ -878,19 +952,6 @@ MIX_COLUMNS = [
     "component", "component_change_published_points", "component_change_recomputed_points",
     "other_subindicators_change_points", "unexplained_change_points",
 ]
-
-
-def _latest_earlier_period(con, unit_id: str, period: str, count_source: str) -> str | None:
-    """The unit's latest period of the same kind before ``period`` with counts from that source."""
-    from analytics.db import per_version
-
-    def read() -> list[tuple[str, str]]:  # every (period, source) of the unit's counts, once per version of the file
-        return con.execute("SELECT DISTINCT period, count_source FROM stg_filing_counts WHERE unit_id = ?",
-                           [unit_id]).fetchall()
-
-    periods = [p for p, source in per_version(con, ("count_periods", unit_id), read) if source == count_source]
-    earlier = [p for p in periods if period_kind(p) == period_kind(period) and period_sort_key(p) < period_sort_key(period)]
-    return max(earlier, key=period_sort_key) if earlier else None
 
 
 def _rate_points(sub: SubIndicator, rate: float) -> float | None:
@@ -968,15 +1029,12 @@ def mix_rate_split(con, period: str, unit_id: str, code: str, previous_period: s
     """
     sub = _filing_subindicator(code)
     unit_id, unit_name = named_unit(con, unit_id)
-    current = _code_columns(con, period, unit_id, count_source, sub)
+    current = unit_procedures(con, period, unit_id, count_source)
     if not current["procedure_code"]:
         return pd.DataFrame(columns=MIX_COLUMNS)
     source = current["count_source"][0]
-    previous_period = previous_period or _latest_earlier_period(con, unit_id, period, source)
-    if previous_period is None:
-        return pd.DataFrame(columns=MIX_COLUMNS)
-    previous = _code_columns(con, previous_period, unit_id, source, sub)
-    if not previous["procedure_code"]:
+    previous_period, previous = _earlier_counts(con, unit_id, period, source, sub, previous_period)
+    if previous_period is None or not previous["procedure_code"]:
         return pd.DataFrame(columns=MIX_COLUMNS)
 
     def keys(cols: dict) -> list:  # the procedure's code, else its folded name (how the SQL models tell them apart)

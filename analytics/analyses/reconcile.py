@@ -14,6 +14,7 @@ Measures: ``filings`` (received_total), ``online_filings`` (received_online), ``
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analytics.analyses import stored
@@ -50,20 +51,49 @@ def own_vs_portal(con, period: str | None = None, unit_id: str | None = None, *,
     table = stored.table(con, "own_vs_portal")
     if table is None:
         ensure_models(con)
+    if period is not None:  # one period's rows are few: read as values, ordered and framed once
+        return _period_own_vs_portal(con, table or "mart_own_vs_portal", period, unit_id, measure)
     df = con.execute(f"""
         SELECT r.*, coalesce(u.display_name, r.unit_id) AS unit
         FROM {table or 'mart_own_vs_portal'} AS r
         LEFT JOIN units AS u USING (unit_id)
-        WHERE (CAST(? AS VARCHAR) IS NULL OR r.period = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR r.measure = ?)
+        WHERE (CAST(? AS VARCHAR) IS NULL OR r.measure = ?)
           AND (CAST(? AS VARCHAR) IS NULL OR r.unit_id = ?)
-    """, [period, period, measure, measure, unit_id, unit_id]).df()
+    """, [measure, measure, unit_id, unit_id]).df()
     if df.empty:
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
-    df = df.copy()
-    for c in ("own_count", "portal_count", "difference_count", "abs_difference_count"):
-        df[c] = df[c].astype("Int64")
+    df = df.astype({c: "Int64" for c in ("own_count", "portal_count", "difference_count", "abs_difference_count")})
     return _sorted(df, "difference_rank")[RECONCILE_COLUMNS]
+
+
+_READ = ["measure", "unit_id", "difference_rank", "procedure_code", "procedure_name", "department", "own_count",
+         "portal_count", "difference_count", "abs_difference_count"]
+
+
+def _period_own_vs_portal(con, table: str, period: str, unit_id: str | None, measure: str | None) -> pd.DataFrame:
+    """``own_vs_portal`` of one period: the rows as values, in ``_sorted``'s order (unit, measure, rank; units of
+    the same name by id), the frame built once."""
+    from analytics.analyses.explain import _text_array
+    from analytics.units import unit_name
+
+    rows = con.execute(f"""
+        SELECT {', '.join(_READ)} FROM {table}
+        WHERE period = ? AND (CAST(? AS VARCHAR) IS NULL OR measure = ?) AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
+    """, [period, measure, measure, unit_id, unit_id]).fetchall()
+    if not rows:
+        return pd.DataFrame(columns=RECONCILE_COLUMNS)
+    names = {u: unit_name(con, u) for u in {r[1] for r in rows}}
+    order = {m: i for i, m in enumerate(MEASURES)}
+    rows.sort(key=lambda r: (names[r[1]], order.get(r[0], len(order)), r[2], r[1]))
+    col = dict(zip(_READ, zip(*rows)))
+    return pd.DataFrame({
+        "period": period, "unit": pd.array([names[u] for u in col["unit_id"]], dtype="str"),
+        "unit_id": _text_array(col["unit_id"]), "measure": _text_array(col["measure"]),
+        "difference_rank": np.array(col["difference_rank"], dtype="int64"),
+        **{c: _text_array(col[c]) for c in ("procedure_code", "procedure_name", "department")},
+        **{c: pd.array(col[c], dtype="Int64") for c in ("own_count", "portal_count", "difference_count",
+                                                          "abs_difference_count")},
+    })
 
 
 SUMMARY_COLUMNS = [
@@ -147,51 +177,78 @@ def candidate_causes(con, period: str, unit_id: str) -> pd.DataFrame:
     misses), equal ones by procedure code (else folded name). Empty when the unit has no own and portal counts
     for the period.
     """
-    from analytics.analyses.explain import SCORING_VERSION, inputs_points
+    from analytics.analyses.explain import SCORING_VERSION, inputs_points, procedure_columns
     from analytics.analyses.provenance import derived_illustrative
     from analytics.definition import load_definition
 
-    ensure_models(con)
-    rows = con.execute("""
-        SELECT count_source, coalesce(procedure_code, name_key) AS procedure_key, procedure_name,
-               received_total, received_online, received_new, synced_filings, illustrative
-        FROM stg_filing_counts WHERE period = ? AND unit_id = ? AND count_source IN ('own', 'portal')
-    """, [period, unit_id]).df()
-    own, portal = rows[rows["count_source"] == "own"], rows[rows["count_source"] == "portal"]
-    if own.empty or portal.empty:
+    cols = procedure_columns(con, period, unit_id, None, _CAUSE_INPUTS, every_source=True)
+    rows = [dict(zip(_CAUSE_INPUTS, r)) for r in zip(*cols.values())]
+    for r in rows:  # the procedure's code, else its folded name (how the SQL models tell procedures apart)
+        r["procedure_key"] = r["procedure_code"] if r["procedure_code"] is not None else r["name_key"]
+    own = [r for r in rows if r["count_source"] == "own"]
+    portal = [r for r in rows if r["count_source"] == "portal"]
+    if not own or not portal:
         return pd.DataFrame(columns=CAUSE_COLUMNS)
     sub = next(s for s in load_definition().version(SCORING_VERSION).subindicators if s.code == SHARE_CODE)
-    n, d = float(portal["received_online"].sum()), float(portal["received_new"].sum())
+    n, d = _total(portal, "received_online"), _total(portal, "received_new")
     before = inputs_points(sub, n, d)
-    illustrative = derived_illustrative(bool(own["illustrative"].any()), bool(portal["illustrative"].any()))
-    missing_online = max(0.0, float(own["received_online"].sum()) - n)
-    missing_filings = max(0.0, float(own["received_new"].sum()) - d)
+    illustrative = derived_illustrative(any(r["illustrative"] is True for r in own),
+                                        any(r["illustrative"] is True for r in portal))
+    missing_online = max(0.0, _total(own, "received_online") - n)
+    missing_filings = max(0.0, _total(own, "received_new") - d)
     out = []
-    unsynced = own["received_total"] - own["synced_filings"]
-    if own["synced_filings"].notna().any():
-        k_all = min(float(unsynced.clip(lower=0).sum()), missing_filings)
+    if any(r["synced_filings"] is not None for r in own):
+        unsynced = [None if r["received_total"] is None or r["synced_filings"] is None
+                    else r["received_total"] - r["synced_filings"] for r in own]
+        k_all = min(float(sum(max(u, 0) for u in unsynced if u is not None)), missing_filings)
         k_online = min(k_all, missing_online)
         after = inputs_points(sub, n + k_online, d + k_all)
-        out.append({"cause": "not_synced", "procedures_count": int((unsynced > 0).sum()),
+        hit = [r | {"_size": r["received_total"]} for r, u in zip(own, unsynced) if u is not None and u > 0]
+        out.append({"cause": "not_synced", "procedures_count": len(hit),
                     "filings_count": int(k_all), "online_filings_count": int(k_online),
-                    "procedures": ", ".join(own.loc[unsynced > 0].sort_values(
-                        ["received_total", "procedure_key"], ascending=[False, True], kind="stable")
-                        ["procedure_name"].head(3).fillna("—")),
-                    "share_points_before": before, "share_points_after": after})
-    joined = own.merge(portal, on="procedure_key", how="left", suffixes=("", "_portal"))
-    gap = joined["received_online"] - joined["received_online_portal"].fillna(0)
-    outside = joined[gap > 0].assign(_gap=gap[gap > 0])
-    if len(outside):
-        k_online = float(outside["_gap"].sum())
-        k_new = float(outside.loc[outside["received_new_portal"].isna(), "received_new"].sum())
+                    "procedures": _largest(hit), "share_points_before": before, "share_points_after": after})
+    by_key: dict = {}
+    for r in portal:
+        by_key.setdefault(r["procedure_key"], []).append(r)
+    outside = []  # own rows (with each portal row of the same procedure, or none) counting more online filings
+    for r in own:
+        for q in by_key.get(r["procedure_key"], [None]):
+            online_portal = 0 if q is None or q["received_online"] is None else q["received_online"]
+            gap = None if r["received_online"] is None else r["received_online"] - online_portal
+            if gap is not None and gap > 0:
+                outside.append(r | {"_size": gap, "_portal_new": None if q is None else q["received_new"]})
+    if outside:
+        k_online = float(sum(r["_size"] for r in outside))
+        k_new = float(sum(r["received_new"] for r in outside if r["_portal_new"] is None and r["received_new"] is not None))
         after = inputs_points(sub, n + k_online, d + k_new)
         out.append({"cause": "separate_software", "procedures_count": len(outside),
                     "filings_count": int(k_online), "online_filings_count": int(k_online),
-                    "procedures": ", ".join(outside.sort_values(["_gap", "procedure_key"], ascending=[False, True],
-                                                                kind="stable")["procedure_name"].head(3).fillna("—")),
-                    "share_points_before": before, "share_points_after": after})
-    df = pd.DataFrame(out, columns=[c for c in CAUSE_COLUMNS if c not in ("period", "unit_id", "illustrative",
-                                                                          "points_recovered")])
-    df["points_recovered"] = (df["share_points_after"] - df["share_points_before"]).round(2)
-    df["period"], df["unit_id"], df["illustrative"] = period, unit_id, illustrative
-    return df.sort_values("points_recovered", ascending=False)[CAUSE_COLUMNS].reset_index(drop=True)
+                    "procedures": _largest(outside), "share_points_before": before, "share_points_after": after})
+    if not out:
+        return pd.DataFrame({c: (pd.array([], dtype="str") if c in ("period", "unit_id")
+                                 else np.array([], dtype=bool) if c == "illustrative" else pd.Series([], dtype=object))
+                             for c in CAUSE_COLUMNS})
+    for r in out:
+        recovered = np.round(np.float64(np.nan if r["share_points_after"] is None else r["share_points_after"])
+                             - np.float64(np.nan if r["share_points_before"] is None else r["share_points_before"]), 2)
+        r.update(points_recovered=recovered, period=period, unit_id=unit_id, illustrative=illustrative)
+    out = sorted(out, key=lambda r: (1, 0.0) if np.isnan(r["points_recovered"]) else (0, -r["points_recovered"]))
+    return pd.DataFrame(out, columns=CAUSE_COLUMNS)
+
+
+_CAUSE_INPUTS = ("count_source", "procedure_code", "name_key", "procedure_name", "received_total", "received_online",
+                 "received_new", "synced_filings", "illustrative")
+
+
+def _total(rows: list[dict], field: str) -> float:
+    """A count summed over rows, unknown values left out."""
+    return float(sum(r[field] for r in rows if r[field] is not None))
+
+
+def _largest(rows: list[dict]) -> str:
+    """The names of the three rows with the largest ``_size`` (equal ones by procedure key), "—" for a missing name."""
+    def key(r):
+        size, procedure = r["_size"], r["procedure_key"]
+        return ((1, 0) if size is None else (0, -size)), ((1, "") if procedure is None else (0, procedure))
+
+    return ", ".join("—" if r["procedure_name"] is None else r["procedure_name"] for r in sorted(rows, key=key)[:3])

@@ -21,9 +21,9 @@ from analytics.definition import load_definition
 
 from analytics.parsing import fold
 from analytics.analyses.explain import (
-    COUNT_FIELDS, _check_component, _component_of_group, _scored_subindicators, columns_totals, ensure_models,
-    inputs_points, named_unit, procedure_columns, rate_pct, subindicator_breakdown, subindicator_counts,
-    subindicator_inputs, unit_catalog_row,
+    _check_component, _component_of_group, _scored_subindicators, columns_totals, ensure_models, inputs_points,
+    named_unit, rate_pct, subindicator_breakdown, subindicator_counts, subindicator_inputs, unit_catalog_row,
+    unit_procedures,
 )
 from analytics.periods import period_sort_key
 
@@ -305,10 +305,6 @@ def _find_procedure(procs: Mapping[str, list], text: str) -> int:
     raise ValueError(f"no procedure {text!r}")
 
 
-SIMULATE_INPUTS = ("procedure_code", "procedure_name", *COUNT_FIELDS, "is_online_service", "has_fee")
-"""The columns of ``procedure_filings`` the simulator changes and sums."""
-
-
 SIMULATE_COLUMNS = [
     "period", "unit", "unit_id", "level", "component", "code", "procedure_code", "procedure_name",
     "action", "requested_count", "applied_count", "numerator_before", "numerator_after", "denominator",
@@ -337,7 +333,7 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
     """
     d = load_definition()
     unit_id, unit_name = named_unit(con, unit_id)
-    procs = procedure_columns(con, period, unit_id, count_source, SIMULATE_INPUTS)
+    procs = unit_procedures(con, period, unit_id, count_source)
     n = len(procs["procedure_code"])
     if not n:
         raise ValueError(f"no per-procedure filing counts for {unit_name} in {period}: nothing to simulate")
