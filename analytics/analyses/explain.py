@@ -581,17 +581,27 @@ def subindicator_breakdown(con, period: str | None = None, unit_id: str | None =
 
 def _stored_breakdown(con, period: str | None, unit_id: str | None, component: str | None) -> pd.DataFrame | None:
     """The stored breakdown rows asked for (None when not current). A unit's rows are read once, for all its periods
-    and components (a page asks for several of them: the change compares two periods), then filtered."""
+    and components (a page asks for several of them: the change compares two periods), and each selection of
+    them is kept per version of the file."""
+    from analytics.db import per_version
+
     if unit_id is None:
         return stored.frame(con, "subindicator_breakdown", period=period, component=component)
-    rows = stored.frame(con, "subindicator_breakdown", unit_id=unit_id)
-    if rows is None or (period is None and component is None):
-        return rows
-    keep = np.ones(len(rows), dtype=bool)
-    for column, value in (("period", period), ("component", component)):
-        if value is not None:
-            keep &= rows[column].to_numpy(dtype=object) == value
-    return rows[keep].reset_index(drop=True)
+    if period is None and component is None:
+        return stored.frame(con, "subindicator_breakdown", unit_id=unit_id)
+
+    def select() -> pd.DataFrame | None:
+        rows = stored.frame(con, "subindicator_breakdown", unit_id=unit_id)
+        if rows is None:
+            return None
+        keep = np.ones(len(rows), dtype=bool)
+        for column, value in (("period", period), ("component", component)):
+            if value is not None:
+                keep &= rows[column].to_numpy(dtype=object) == value
+        return rows[keep].reset_index(drop=True)
+
+    got = per_version(con, ("breakdown", period, unit_id, component), select)
+    return None if got is None else got.copy()
 
 
 def compute_subindicator_breakdown(con, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from analytics.definition import load_definition
@@ -393,11 +394,15 @@ def simulate(con, period: str, unit_id: str, changes: Mapping[str, Mapping[str, 
         "grade_after_key": grade_after.key if grade_after else None,
         "note_keys": [] if total is not None else ["total_not_published"],
     })
-    df = pd.DataFrame(rows)
-    df["period"], df["unit"], df["unit_id"] = period, unit_name, unit_id
-    for c in SIMULATE_COLUMNS:
-        if c not in df.columns:
-            df[c] = None
-    for c in ("requested_count", "applied_count"):
-        df[c] = pd.array(df[c], dtype="Int64")
-    return df[SIMULATE_COLUMNS]
+    present = {c for r in rows for c in r}
+    columns = {}
+    for c in SIMULATE_COLUMNS:  # built once: a value a row does not have is missing, a column no row has is None
+        if c in ("period", "unit", "unit_id"):
+            columns[c] = {"period": period, "unit": unit_name, "unit_id": unit_id}[c]
+        elif c in ("requested_count", "applied_count"):
+            columns[c] = pd.array([r.get(c) for r in rows], dtype="Int64")
+        elif c in present:
+            columns[c] = [r.get(c, np.nan) for r in rows]
+        else:
+            columns[c] = pd.Series([None] * len(rows), dtype=object)
+    return pd.DataFrame(columns)
