@@ -108,7 +108,8 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
         ensure_models(con)
 
     def read() -> pd.DataFrame:
-        return con.execute(_procedure_sql(table, "*"), _procedure_params(period, unit_id, count_source)).df()
+        where, params = _procedure_where(period, unit_id, count_source)
+        return con.execute(_procedure_sql(table, "*", where), params).df()
 
     if table is None:  # computed from the models: read every time
         return read()
@@ -125,20 +126,18 @@ def procedure_filings(con, period: str | None = None, unit_id: str | None = None
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"
 
 
-def _procedure_sql(table: str | None, columns: str) -> str:
-    """The selection of a unit's procedure counts ``procedure_filings`` reads (``_read_procedures`` filters the same
-    way for some columns)."""
-    return f"""
-        SELECT {columns}
-        FROM {table or 'mart_procedure_filings'}
-        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
-          AND (CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END)
-        {PROCEDURE_ORDER}"""
+def _procedure_where(period, unit_id, count_source, every_source: bool = False) -> tuple[str, list]:
+    """The one filter of a unit's procedure counts (``procedure_filings``, ``_read_procedures``): a period and a
+    unit when given, and the preferred count source unless one is named (every source: no source filter)."""
+    source = "TRUE" if every_source else \
+        "CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END"
+    return (f"(CAST(? AS VARCHAR) IS NULL OR period = ?) AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?) AND ({source})",
+            [period, period, unit_id, unit_id, *([] if every_source else [count_source, count_source])])
 
 
-def _procedure_params(period, unit_id, count_source) -> list:
-    return [period, period, unit_id, unit_id, count_source, count_source]
+def _procedure_sql(table: str | None, columns: str, where: str) -> str:
+    """The selection of a unit's procedure counts ``procedure_filings`` reads (its filter: ``_procedure_where``)."""
+    return f"SELECT {columns} FROM {table or 'mart_procedure_filings'} WHERE {where} {PROCEDURE_ORDER}"
 
 
 def _kept_procedure_rows(con, period, unit_id, count_source):
@@ -197,16 +196,10 @@ rows do; missing values last, as ORDER BY puts them)."""
 
 def _read_procedures(con, table: str, period: str | None, unit_id: str | None, count_source: str | None,
                      every_source: bool, columns: tuple) -> dict[str, list]:
-    source = "TRUE" if every_source else \
-        "CASE WHEN CAST(? AS VARCHAR) IS NULL THEN is_preferred_source ELSE count_source = ? END"
     read = (*_ORDER_COLUMNS, *(c for c in columns if c not in _ORDER_COLUMNS))
-    rows = con.execute(f"""
-        SELECT {', '.join(f'"{c}"' for c in read)}
-        FROM {table}
-        WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR unit_id = ?)
-          AND ({source})
-    """, [period, period, unit_id, unit_id, *([] if every_source else [count_source, count_source])]).fetchall()
+    where, params = _procedure_where(period, unit_id, count_source, every_source)
+    quoted = ", ".join(f'"{c}"' for c in read)
+    rows = con.execute(f"SELECT {quoted} FROM {table} WHERE {where}", params).fetchall()
     try:  # values compared as they are, as long as no missing one has to be compared (then: missing last)
         rows.sort(key=lambda r: r[:5])
     except TypeError:
