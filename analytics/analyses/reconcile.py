@@ -121,38 +121,50 @@ def compute_reconciliation_summary(con, period: str | None = None, unit_id: str 
 
 
 def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
-    detail = own_vs_portal(con, period, unit_id)
-    if detail.empty:
+    """The totals of ``own_vs_portal``'s rows per (period, unit, measure), summed where the rows are (one query, as
+    many rows as there are groups), ordered as ``_sorted`` orders them (units of the same name by id)."""
+    table = stored.table(con, "own_vs_portal")
+    if table is None:
+        ensure_models(con)
+    top = "FILTER (WHERE r.difference_rank = 1)"  # the procedure that differs most (ranks are row numbers)
+    rows = con.execute(f"""
+        SELECT r.period, coalesce(any_value(u.display_name), r.unit_id), r.unit_id, r.measure, count(*),
+               count(r.own_count) = count(*), count(r.portal_count) = count(*),
+               sum(r.own_count)::BIGINT, sum(r.portal_count)::BIGINT, sum(r.abs_difference_count)::BIGINT,
+               count(*) FILTER (WHERE r.own_count IS NULL OR r.portal_count IS NULL
+                                OR coalesce(r.difference_count, 0) <> 0),
+               max(r.procedure_code) {top}, max(r.procedure_name) {top}, max(r.difference_count) {top},
+               max(r.abs_difference_count) {top}
+        FROM {table or 'mart_own_vs_portal'} AS r
+        LEFT JOIN units AS u USING (unit_id)
+        WHERE (CAST(? AS VARCHAR) IS NULL OR r.period = ?) AND (CAST(? AS VARCHAR) IS NULL OR r.unit_id = ?)
+        GROUP BY r.period, r.unit_id, r.measure
+    """, [period, period, unit_id, unit_id]).fetchall()
+    if not rows:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    keys = ["period", "unit_id", "measure"]
-    g = detail.groupby(keys, sort=False)
-    top = detail.loc[g["difference_rank"].idxmin().to_numpy()].reset_index(drop=True)  # one per group, in order
-    size = g.size().to_numpy()
-    own_known = g["own_count"].count().to_numpy() == size
-    portal_known = g["portal_count"].count().to_numpy() == size
-    own_sum, portal_sum = g["own_count"].sum().to_numpy(), g["portal_count"].sum().to_numpy()
-    abs_sum = g["abs_difference_count"].sum().to_numpy()
-    # a procedure counted by one source only differs too
-    differing = (detail["own_count"].isna() | detail["portal_count"].isna()
-                 | detail["difference_count"].fillna(0).ne(0)).groupby([detail[k] for k in keys], sort=False).sum()
-    differs = [pd.notna(d) and d != 0 for d in top["difference_count"]]
-    own = [int(v) if known else None for v, known in zip(own_sum, own_known)]
-    portal = [int(v) if known else None for v, known in zip(portal_sum, portal_known)]
+    order = {m: i for i, m in enumerate(MEASURES)}
+    keys = {p: period_sort_key(p) for p in {r[0] for r in rows}}
+    rows.sort(key=lambda r: (keys[r[0]], r[1], order.get(r[3], len(order)), r[2]))
+    (periods, units, unit_ids, measures, size, own_known, portal_known, own_sum, portal_sum, abs_sum, differing,
+     code, name, difference, abs_difference) = (list(c) for c in zip(*rows))
+    differs = [d is not None and d != 0 for d in difference]
+    own = [v if known else None for v, known in zip(own_sum, own_known)]
+    portal = [v if known else None for v, known in zip(portal_sum, portal_known)]
     df = pd.DataFrame({
-        "period": top["period"], "unit": g["unit"].first().to_numpy(), "unit_id": top["unit_id"],
-        "measure": top["measure"], "own_count": own, "portal_count": portal,
+        "period": periods, "unit": units, "unit_id": unit_ids, "measure": measures, "own_count": own,
+        "portal_count": portal,
         "difference_count": [None if o is None or q is None else q - o for o, q in zip(own, portal)],
-        "procedures_count": size, "procedures_differing_count": differing.to_numpy().astype(int),
-        "largest_difference_procedure_code": [c if d else None for c, d in zip(top["procedure_code"], differs)],
-        "largest_difference_procedure": [n if d else None for n, d in zip(top["procedure_name"], differs)],
-        "largest_difference_count": top["difference_count"],
+        "procedures_count": np.array(size, dtype="int64"),
+        "procedures_differing_count": np.array(differing, dtype="int64"),
+        "largest_difference_procedure_code": [c if d else None for c, d in zip(code, differs)],
+        "largest_difference_procedure": [n if d else None for n, d in zip(name, differs)],
+        "largest_difference_count": pd.array(difference, dtype="Int64"),
         "largest_difference_share_pct": [
-            round(100.0 * float(a) / float(total), 2) if total and not pd.isna(total) else None
-            for a, total in zip(top["abs_difference_count"], abs_sum)],
+            round(100.0 * float(a) / float(total), 2) if total else None for a, total in zip(abs_difference, abs_sum)],
     })
-    for c in ("own_count", "portal_count", "difference_count", "largest_difference_count"):
+    for c in ("own_count", "portal_count", "difference_count"):
         df[c] = pd.array(df[c], dtype="Int64")
-    return _sorted(df, None)[SUMMARY_COLUMNS]
+    return df[SUMMARY_COLUMNS]
 
 
 CAUSE_COLUMNS = [
