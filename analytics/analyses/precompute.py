@@ -14,7 +14,7 @@ from collections.abc import Callable
 from analytics.analyses import changes, explain, gaps, inventory, measures, rankings, reconcile, scores
 from analytics.analyses.changes import scores_with_change
 from analytics.analyses.stored import (ARROW_PREFIX, COLUMNS, TABLES, VERSION_KEY, arrow_copy_sql, current_version,
-                                       stored_version)
+                                       stored_version, to_ipc)
 
 FRAMES: dict[str, Callable] = {
     "unit_scores": scores.compute_unit_scores,
@@ -392,23 +392,28 @@ ARROW_TABLES: dict[str, str] = {"procedure_filings": explain.PROCEDURE_ORDER}
 ask for, which starts with period and unit): a reader fetches one pair's rows, whatever the number of pairs."""
 
 
-def _ipc(table) -> bytes:
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
-    sink = pa.BufferOutputStream()
-    with ipc.new_stream(sink, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
-        out.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 def _write_arrow_copies(con, names: set[str]) -> None:
     """Keep each named frame's stored rows also as one Arrow IPC stream (``stored.ARROW_PREFIX``), written in the
     same transaction as the table it copies, so readers fetch it in one small query."""
     for name in sorted(names):
         schema = json.loads(con.execute("SELECT value FROM meta WHERE key = ?", [f"pre_frame:{name}"]).fetchall()[0][0])
         table = con.sql(arrow_copy_sql(name, schema["dtypes"])).to_arrow_table()
-        con.execute(f"CREATE OR REPLACE TABLE {ARROW_PREFIX}{name} AS SELECT ?::BLOB AS ipc", [_ipc(table)])
+        con.execute(f"CREATE OR REPLACE TABLE {ARROW_PREFIX}{name} AS SELECT ?::BLOB AS ipc", [to_ipc(table)])
+
+
+def _pair_starts(table) -> list[int]:
+    """The rows where a new (period, unit) pair starts in a table ordered by pair (a missing value is a value)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    change = np.zeros(n, dtype=bool)
+    if n:
+        change[0] = True
+    for column in ("period", "unit_id"):
+        values = pc.fill_null(table[column].cast("string"), "\x00")
+        change[1:] |= pc.not_equal(values.slice(1), values.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(change).tolist()
 
 
 def _write_pair_copies(con, name: str, pairs: set[tuple] | None) -> None:
@@ -429,11 +434,12 @@ def _write_pair_copies(con, name: str, pairs: set[tuple] | None) -> None:
             con.execute(f"DELETE FROM {copy} AS t USING _touched AS k WHERE {_IN_TOUCHED.format(t='t')}")
         finally:
             con.unregister("_touched")
-    keys = list(zip(table["period"].to_pylist(), table["unit_id"].to_pylist()))
-    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]  # the order starts with the pair
-    ends = [*starts[1:], len(keys)]
-    blobs = pd.DataFrame({"period": [keys[i][0] for i in starts], "unit_id": [keys[i][1] for i in starts],
-                          "ipc": [_ipc(table.slice(a, b - a)) for a, b in zip(starts, ends)]})
+    starts = _pair_starts(table)  # the order starts with the pair
+    ends = [*starts[1:], table.num_rows]
+    first = pa.array(starts, type=pa.int64())
+    blobs = pd.DataFrame({"period": table["period"].take(first).to_pylist(),
+                          "unit_id": table["unit_id"].take(first).to_pylist(),
+                          "ipc": [to_ipc(table.slice(a, b - a)) for a, b in zip(starts, ends)]})
     if len(blobs):
         con.register("_blobs", pa.Table.from_pandas(blobs, preserve_index=False))
         try:

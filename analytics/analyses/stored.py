@@ -158,7 +158,32 @@ def frame(con, name: str, **filters):
 
 
 ARROW_PREFIX = "pre_arrow_"
-"""``pre_arrow_<name>``: one row, the frame's stored rows (its columns, in its order) as one Arrow IPC stream."""
+"""``pre_arrow_<name>``: one row, the frame's stored rows (its columns, in its order) as one Arrow IPC stream
+(``to_ipc``)."""
+_SIZE = 8  # bytes of the stream's size before its compressed bytes
+
+
+def to_ipc(table) -> bytes:
+    """An Arrow table as one stored value: the size of its IPC stream (8 bytes, little-endian), then the stream
+    compressed by LZ4 as one buffer (one call: compressing each column's buffers costs several times as much on
+    the few hundred rows of a pair, to write and to read)."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, table.schema) as out:
+        out.write_table(table)
+    raw = sink.getvalue()
+    return raw.size.to_bytes(_SIZE, "little") + pa.compress(raw, codec="lz4", asbytes=True)
+
+
+def from_ipc(value: bytes):
+    """The Arrow table ``to_ipc`` stored."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    size = int.from_bytes(value[:_SIZE], "little")
+    return ipc.open_stream(pa.decompress(value[_SIZE:], decompressed_size=size, codec="lz4")).read_all()
 
 
 def arrow_copy_sql(name: str, columns) -> str:
@@ -176,8 +201,6 @@ def arrow_copy(con, name: str):
     from analytics.db import per_version
 
     def load():
-        import pyarrow.ipc as ipc
-
         cursor = con.cursor()
         try:
             rows = cursor.execute(f"SELECT ipc FROM {ARROW_PREFIX}{name}").fetchall()
@@ -185,7 +208,7 @@ def arrow_copy(con, name: str):
             return None
         finally:
             cursor.close()
-        return ipc.open_stream(rows[0][0]).read_all() if rows else None
+        return from_ipc(rows[0][0]) if rows else None
 
     return per_version(con, ("frame_arrow", name), load)
 
@@ -199,8 +222,6 @@ def pair_copy(con, name: str, period: str, unit_id: str):
     from analytics.db import per_version
 
     def load():
-        import pyarrow.ipc as ipc
-
         cursor = con.cursor()
         try:
             rows = cursor.execute(f"SELECT ipc FROM {ARROW_PREFIX}{name} WHERE period = ? AND unit_id = ?",
@@ -209,7 +230,7 @@ def pair_copy(con, name: str, period: str, unit_id: str):
             return None
         finally:
             cursor.close()
-        return ipc.open_stream(rows[0][0]).read_all() if rows else None
+        return from_ipc(rows[0][0]) if rows else None
 
     return per_version(con, ("pair_copy", name, period, unit_id), load)
 
