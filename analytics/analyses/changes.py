@@ -21,7 +21,8 @@ from analytics.periods import previous_period, same_period_last_year
 def _compare(current: pd.DataFrame, keys: list[str], value: str, other_period_of) -> dict[str, list]:
     """For each row: the other period's key and value, whether that side is illustrative, and the key of the
     reason when the comparison is impossible (with the period the reason speaks of)."""
-    records = current[list(dict.fromkeys([*keys, "period", value, "illustrative"]))].to_dict("records")  # only these
+    columns = list(dict.fromkeys([*keys, "period", value, "illustrative"]))  # only these, as Python values
+    records = [dict(zip(columns, row)) for row in zip(*(current[c].tolist() for c in columns))]
     lookup, flags = {}, {}  # per key: the first row's value, whether any row is illustrative (plain dicts: fast)
     for rec in records:
         key = (*[rec[k] for k in keys], rec["period"])
