@@ -98,29 +98,34 @@ def ensure_models(con) -> None:
 # --- counts per unit --------------------------------------------------------------------------------
 
 def procedure_filings(con, period: str | None = None, unit_id: str | None = None,
-                      count_source: str | None = None) -> pd.DataFrame:
-    """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named.
-    Read from the rows stored at ingest when they are current (``analyses.stored``)."""
+                      count_source: str | None = None, *, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per-procedure filing counts with catalogue attributes, from the preferred count source unless one is named
+    (``columns``: only these, in this order; every column by default). Read from the rows stored at ingest when
+    they are current (``analyses.stored``)."""
     from analytics.db import duckdb_frame, per_version
 
     table = stored.table(con, "procedure_filings")
     if table is None:
         ensure_models(con)
+    select = "*" if columns is None else ", ".join(columns)
 
     def read() -> pd.DataFrame:
         where, params = _procedure_where(period, unit_id, count_source)
-        return con.execute(_procedure_sql(table, "*", where), params).df()
+        return con.execute(_procedure_sql(table, select, where), params).df()
 
     if table is None:  # computed from the models: read every time
         return read()
 
     def kept() -> pd.DataFrame:
         rows = _kept_procedure_rows(con, period, unit_id, count_source)
+        if rows is not None and columns is not None:
+            rows = rows.select(list(columns))
         df = None if rows is None or rows.num_rows == 0 else duckdb_frame(rows)
         return df if df is not None else read()  # no row: DuckDB types an empty result its own way
 
     # a page's analyses ask for the same unit's counts several times: read once per version of the file
-    return per_version(con, ("procedure_filings", period, unit_id, count_source), kept).copy()
+    key = ("procedure_filings", period, unit_id, count_source) + (() if columns is None else (columns,))
+    return per_version(con, key, kept).copy()
 
 
 PROCEDURE_ORDER = "ORDER BY period, unit_id, count_source, procedure_code, name_key"
@@ -504,10 +509,15 @@ def _portal_rows(con, period: str | None, unit_id: str | None = None) -> pd.Data
     return df.drop(columns=["extra_json", "ratio_pct", "group_key"])
 
 
+FILING_ROW_INPUTS = ("period", "unit_id", "count_source", "illustrative", "is_online_service", "has_fee",
+                     *COUNT_FIELDS)
+"""The columns of ``procedure_filings`` the sub-indicators of filing counts are computed from (``group_totals``)."""
+
+
 def _filing_rows(con, period: str | None, count_source: str | None,
                  skip: set[tuple[str, str]], unit_id: str | None = None) -> pd.DataFrame:
     """Sub-indicator rows recomputed from per-procedure filing counts by the v2025 rules."""
-    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source)
+    procs = procedure_filings(con, period=period, unit_id=unit_id, count_source=count_source, columns=FILING_ROW_INPUTS)
     if procs.empty:
         return pd.DataFrame()
     catalog = unit_catalog(con)
