@@ -30,11 +30,11 @@ RECONCILE_COLUMNS = [
 
 
 def _sorted(df: pd.DataFrame, rank_column: str | None) -> pd.DataFrame:
-    """Rows ordered by period (chronologically), unit, measure (as MEASURES) and rank."""
+    """Rows ordered by period (chronologically), unit, measure (as MEASURES) and rank; units of the same name by id."""
     order = {m: i for i, m in enumerate(MEASURES)}
     keys = {p: period_sort_key(p) for p in df["period"].unique()}  # once per period, not once per row
     df = df.assign(_p=df["period"].map(keys), _m=df["measure"].map(order))
-    keys = ["_p", "unit", "_m"] + ([rank_column] if rank_column else [])
+    keys = ["_p", "unit", "_m"] + ([rank_column] if rank_column else []) + ["unit_id"]
     return df.sort_values(keys).drop(columns=["_p", "_m"]).reset_index(drop=True)
 
 
@@ -122,7 +122,7 @@ def compute_reconciliation_summary(con, period: str | None = None, unit_id: str 
 
 def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.DataFrame:
     """The totals of ``own_vs_portal``'s rows per (period, unit, measure), summed where the rows are (one query, as
-    many rows as there are groups), ordered as ``_sorted`` orders them (units of the same name by id)."""
+    many rows as there are groups), in ``_sorted``'s order."""
     table = stored.table(con, "own_vs_portal")
     if table is None:
         ensure_models(con)
@@ -142,9 +142,6 @@ def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.
     """, [period, period, unit_id, unit_id]).fetchall()
     if not rows:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    keys = {p: period_sort_key(p) for p in {r[0] for r in rows}}
-    rows.sort(key=lambda r: (keys[r[0]], r[1], order.get(r[3], len(order)), r[2]))
     (periods, units, unit_ids, measures, size, own_known, portal_known, own_sum, portal_sum, abs_sum, differing,
      code, name, difference, abs_difference) = (list(c) for c in zip(*rows))
     differs = [d is not None and d != 0 for d in difference]
@@ -164,7 +161,7 @@ def _reconciliation_summary(con, period: str | None, unit_id: str | None) -> pd.
     })
     for c in ("own_count", "portal_count", "difference_count"):
         df[c] = pd.array(df[c], dtype="Int64")
-    return df[SUMMARY_COLUMNS]
+    return _sorted(df, None)[SUMMARY_COLUMNS]
 
 
 CAUSE_COLUMNS = [
