@@ -25,16 +25,15 @@ from pathlib import Path
 import duckdb
 
 from analytics.i18n import msg
-from analytics.ingest.common import Options, Parsed, decide_period, default_origin, detect_illustrative, reject
+from analytics.ingest.common import (COUNT_FIELDS, TOTAL_ROW_WORDS, Options, Parsed, decide_period, default_origin,
+                                     detect_illustrative, reject)
 from analytics.ingest.errors import IngestError
 from analytics.ingest.validation import BULK_MIN_BYTES  # where the spreadsheet parser and its validator stop
-from analytics.ingest.filings import COUNT_FIELDS  # the one list of count columns
 from analytics.parsing import fold, is_blank, nfc
 
 TEXT_FIELDS = ("procedure_code", "procedure_name", "department")
 KEY_FIELDS = ("period", "unit", "count_source")
 PLAIN_COUNT = r"[0-9]{1,12}"
-TOTAL_ROW_WORDS = ("tong cong", "tong so", "cong", "total")
 
 
 def _q(text) -> str:

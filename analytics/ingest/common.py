@@ -15,6 +15,16 @@ from analytics.ingest.errors import IngestError
 from analytics.periods import PeriodError, parse_period, quarter_dates, validate_period_key
 
 KINDS = ("index", "portal", "filings", "crosswalk", "targets", "catalog", "tasks", "dossiers")
+COUNT_FIELDS = [
+    "received_total", "received_online", "received_in_person", "received_postal", "carried_over",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "pending_total", "pending_within_time", "pending_overdue",
+    "digitized_components", "electronic_results", "reused_data", "fee_filings", "online_payments",
+    "synced_filings", "feedback_total", "feedback_on_time", "feedback_satisfied",
+]
+"""The one list of a filing row's count columns (the spreadsheet parser's and DuckDB's bulk path's)."""
+TOTAL_ROW_WORDS = ("tong cong", "tong so", "cong", "total")
+"""A filing row whose unit or procedure, folded, is one of these (or starts with "tong cong") is a total row."""
 _VERSION_SUFFIX = re.compile(r"([-_ .]*(v\d+|ban[-_ ]?sua|sua|dieu[-_ ]?chinh|corrected|final|moi|new|\(\d+\)|copy))+$")
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.parsing import fold
-from analytics.ingest.common import Options, Parsed, decide_period, detect_illustrative, default_origin, period_slips, reject
+from analytics.ingest.common import (COUNT_FIELDS, TOTAL_ROW_WORDS, Options, Parsed, decide_period, default_origin,
+                                     detect_illustrative, period_slips, reject)
 from analytics.ingest.sheets import cell, find_table
 from analytics.i18n import msg
 from analytics.ingest.errors import IngestError
@@ -21,16 +22,8 @@ from analytics.ingest.guard import cell_problem, merged_reason
 from analytics.parsing import MAX_COUNT, NumberError, is_blank, nfc, parse_count, parse_number
 from analytics.periods import parse_period
 
-COUNT_FIELDS = [
-    "received_total", "received_online", "received_in_person", "received_postal", "carried_over",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
-    "pending_total", "pending_within_time", "pending_overdue",
-    "digitized_components", "electronic_results", "reused_data", "fee_filings", "online_payments",
-    "synced_filings", "feedback_total", "feedback_on_time", "feedback_satisfied",
-]
 RATE_CHECKS = [("online_rate_pct", "received_online"), ("in_person_rate_pct", "received_in_person")]
 RATE_TOLERANCE_PP = 0.6
-TOTAL_ROW_WORDS = ("tong cong", "tong so", "cong", "total")
 
 
 def count_source_from_text(text: str | None) -> str | None:
