@@ -14,7 +14,9 @@ generated once into ``test-output/bench/``. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,12 +30,15 @@ OUT = ROOT / "test-output" / "bench"
 
 
 def export(rows: int, suffix: str) -> Path:
-    from analytics.demo.generator import write_filing_export
-
+    """The ``rows``-row filing export, generated once in a child process: Linux carries a process's peak resident
+    memory over to the children it starts, so generating it here would show as every measured child's peak."""
     path = OUT / f"ho-so-{rows}{suffix}"
     if not path.exists():
         print(f"generating {path.name} …", file=sys.stderr)
-        write_filing_export(path, rows)
+        code = ("import sys; from pathlib import Path; from analytics.demo.generator import write_filing_export; "
+                "write_filing_export(Path(sys.argv[1]), int(sys.argv[2]))")
+        subprocess.run([PYTHON, "-c", code, str(path), str(rows)], cwd=ROOT, check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
     return path
 
 

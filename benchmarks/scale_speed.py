@@ -67,8 +67,25 @@ def run_process(cmd: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     return float(wall), float(peak)
 
 
+def in_child(function: str, *args) -> None:
+    """Call ``function`` of this module in a child process. Linux carries a process's peak resident memory over to
+    the children it starts (across fork and exec), so work that makes this process large (10 million generated
+    rows, about 3 GB) would show as every later child's peak; done in a child, it leaves this process small."""
+    code = (f"import sys; sys.path[:0] = [{str(Path(__file__).resolve().parent)!r}, {str(ROOT)!r}]; "
+            f"import scale_speed; scale_speed.{function}(*{args!r})")
+    subprocess.run([PY, "-c", code], cwd=ROOT, env=ENV, check=True)
+
+
 def export_files(rows: int) -> tuple[Path, Path]:
-    """A ``rows``-row filing export as CSV (UTF-8 with BOM, the template's Vietnamese headers) and as Parquet."""
+    """A ``rows``-row filing export as CSV (UTF-8 with BOM, the template's Vietnamese headers) and as Parquet
+    (generated in a child process, ``in_child``)."""
+    csv_path, parquet_path = OUT / f"so-lieu-ho-so-{rows}.csv", OUT / f"so-lieu-ho-so-{rows}.parquet"
+    if not (csv_path.exists() and parquet_path.exists()):
+        in_child("write_export_files", rows)
+    return csv_path, parquet_path
+
+
+def write_export_files(rows: int) -> tuple[Path, Path]:
     import duckdb
 
     from analytics.demo.generator import FILING_FIELDS, FILING_HEADERS, generate_filing_rows
@@ -103,11 +120,15 @@ def export_files(rows: int) -> tuple[Path, Path]:
 def demo_db() -> Path:
     path = OUT / "demo.duckdb"
     if not path.exists():
-        from analytics.demo.build import build_demo_db
-
-        OUT.mkdir(parents=True, exist_ok=True)
-        build_demo_db(path, verbose=False)
+        in_child("write_demo_db", str(path))
     return path
+
+
+def write_demo_db(path: str) -> None:
+    from analytics.demo.build import build_demo_db
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    build_demo_db(Path(path), verbose=False)
 
 
 def copy_db(src: Path, dst: Path) -> Path:
