@@ -76,10 +76,15 @@ def in_child(function: str, *args) -> None:
     subprocess.run([PY, "-c", code], cwd=ROOT, env=ENV, check=True)
 
 
+def export_paths(rows: int) -> tuple[Path, Path]:
+    """Where the ``rows``-row filing export is kept, as CSV and as Parquet."""
+    return OUT / f"so-lieu-ho-so-{rows}.csv", OUT / f"so-lieu-ho-so-{rows}.parquet"
+
+
 def export_files(rows: int) -> tuple[Path, Path]:
     """A ``rows``-row filing export as CSV (UTF-8 with BOM, the template's Vietnamese headers) and as Parquet
     (generated in a child process, ``in_child``)."""
-    csv_path, parquet_path = OUT / f"so-lieu-ho-so-{rows}.csv", OUT / f"so-lieu-ho-so-{rows}.parquet"
+    csv_path, parquet_path = export_paths(rows)
     if not (csv_path.exists() and parquet_path.exists()):
         in_child("write_export_files", rows)
     return csv_path, parquet_path
@@ -91,7 +96,7 @@ def write_export_files(rows: int) -> tuple[Path, Path]:
     from analytics.demo.generator import FILING_FIELDS, FILING_HEADERS, generate_filing_rows
 
     OUT.mkdir(parents=True, exist_ok=True)
-    csv_path, parquet_path = OUT / f"so-lieu-ho-so-{rows}.csv", OUT / f"so-lieu-ho-so-{rows}.parquet"
+    csv_path, parquet_path = export_paths(rows)
     if csv_path.exists() and parquet_path.exists():
         return csv_path, parquet_path
     start = time.perf_counter()
